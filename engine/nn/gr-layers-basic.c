@@ -1,0 +1,838 @@
+/* The layers of multi-layer networks: input, dense, activations, dropout,
+ * batch norm, residual add, concat and softmax. Each kind is one ops table;
+ * backward adds into the inputs' dy and writes its own parameter
+ * gradients. */
+
+#include "gr-net-private.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+/* ---- input ------------------------------------------------------------ */
+
+static GrStatus
+input_setup (GrNet  *net,
+             GrNode *node)
+{
+  return GR_OK;
+}
+
+static void
+input_noop_forward (GrNet  *net,
+                    GrNode *node,
+                    int     n,
+                    bool    train,
+                    GrRng  *rng)
+{
+}
+
+static void
+input_noop_backward (GrNet  *net,
+                     GrNode *node,
+                     int     n)
+{
+}
+
+const GrLayerOps gr_input_ops = {
+  .name = "input",
+  .setup = input_setup,
+  .forward = input_noop_forward,
+  .backward = input_noop_backward,
+};
+
+/* ---- shared initialisation ---------------------------------------------- */
+
+static void
+init_weights (float      *w,
+              size_t      count,
+              int         fan_in,
+              int         fan_out,
+              GrInitKind  init,
+              float       sigma,
+              GrRng      *rng)
+{
+  float a;
+
+  switch (init)
+    {
+    case GR_INIT_NORMAL:
+      for (size_t i = 0; i < count; i++)
+        w[i] = sigma * gr_rng_normal (rng);
+      break;
+    case GR_INIT_UNIFORM:
+      for (size_t i = 0; i < count; i++)
+        w[i] = sigma * (2.0f * gr_rng_uniform (rng) - 1.0f);
+      break;
+    case GR_INIT_XAVIER:
+      a = sqrtf (6.0f / (float) (fan_in + fan_out));
+      for (size_t i = 0; i < count; i++)
+        w[i] = a * (2.0f * gr_rng_uniform (rng) - 1.0f);
+      break;
+    case GR_INIT_HE:
+    case GR_N_INITS:
+    default:
+      a = sqrtf (2.0f / (float) fan_in);
+      for (size_t i = 0; i < count; i++)
+        w[i] = a * gr_rng_normal (rng);
+      break;
+    }
+}
+
+void
+gr_layer_init_weights (float      *w,
+                       size_t      count,
+                       int         fan_in,
+                       int         fan_out,
+                       GrInitKind  init,
+                       float       sigma,
+                       GrRng      *rng)
+{
+  init_weights (w, count, fan_in, fan_out, init, sigma, rng);
+}
+
+/* ---- dense -------------------------------------------------------------- */
+/* y (N, out) = x (N, in) W^T + b, W is (out, in) row-major. */
+
+static GrStatus
+dense_setup (GrNet  *net,
+             GrNode *node)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+
+  if (node->spec.units <= 0)
+    {
+      gr_net_set_error (net, "layer '%s': dense needs units > 0, not %d",
+                        node->spec.name, node->spec.units);
+      return GR_ERR_ARG;
+    }
+  node->out = (GrShape) { 1, node->spec.units, 1, 1 };
+  node->n_param[0] = (size_t) node->spec.units * in->out_size;
+  node->n_param[1] = node->spec.no_bias ? 0 : (size_t) node->spec.units;
+  node->decay[0] = true;
+  return GR_OK;
+}
+
+static void
+dense_init (GrNet      *net,
+            GrNode     *node,
+            GrInitKind  init,
+            float       sigma,
+            GrRng      *rng)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+
+  init_weights (node->param[0], node->n_param[0], (int) in->out_size,
+                node->spec.units, init, sigma, rng);
+  if (node->n_param[1])
+    memset (node->param[1], 0, sizeof (float) * node->n_param[1]);
+}
+
+static void
+dense_forward (GrNet  *net,
+               GrNode *node,
+               int     n,
+               bool    train,
+               GrRng  *rng)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  int k = (int) in->out_size, m = node->spec.units;
+
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, m, k,
+               1.0f, in->y, k, node->param[0], k, 0.0f, node->y, m);
+  if (node->n_param[1])
+    {
+      const float *b = node->param[1];
+
+      for (int s = 0; s < n; s++)
+        {
+          float *y = node->y + (size_t) s * m;
+
+          for (int j = 0; j < m; j++)
+            y[j] += b[j];
+        }
+    }
+}
+
+static void
+dense_backward (GrNet  *net,
+                GrNode *node,
+                int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  int k = (int) in->out_size, m = node->spec.units;
+
+  /* dW (out, in) = dy^T (out, N) x (N, in) */
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, m, k, n,
+               1.0f, node->dy, m, in->y, k, 0.0f, node->dparam[0], k);
+  if (node->n_param[1])
+    {
+      float *db = node->dparam[1];
+
+      memset (db, 0, sizeof (float) * m);
+      for (int s = 0; s < n; s++)
+        {
+          const float *dy = node->dy + (size_t) s * m;
+
+          for (int j = 0; j < m; j++)
+            db[j] += dy[j];
+        }
+    }
+  /* dx (N, in) += dy (N, out) W (out, in) */
+  if (gr_net_wants_grad (net, node->spec.inputs[0]))
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, k, m,
+                 1.0f, node->dy, m, node->param[0], k, 1.0f, in->dy, k);
+}
+
+static double
+dense_flops (const GrNet  *net,
+             const GrNode *node)
+{
+  return 2.0 * (double) node->n_param[0] + (double) node->n_param[1];
+}
+
+const GrLayerOps gr_dense_ops = {
+  .name = "dense",
+  .setup = dense_setup,
+  .init = dense_init,
+  .forward = dense_forward,
+  .backward = dense_backward,
+  .flops = dense_flops,
+};
+
+/* ---- activations -------------------------------------------------------- */
+
+#define GELU_C 0.7978845608028654f /* sqrt (2 / pi) */
+
+float
+gr_act_forward1 (GrActKind act,
+                 float     slope,
+                 float     x)
+{
+  switch (act)
+    {
+    case GR_ACT_SIGMOID:
+      return 1.0f / (1.0f + expf (-x));
+    case GR_ACT_TANH:
+      return tanhf (x);
+    case GR_ACT_RELU:
+      return x > 0.0f ? x : 0.0f;
+    case GR_ACT_LEAKY_RELU:
+      return x > 0.0f ? x : slope * x;
+    case GR_ACT_ELU:
+      return x > 0.0f ? x : slope * expm1f (x);
+    case GR_ACT_GELU:
+      return 0.5f * x * (1.0f + tanhf (GELU_C * (x + 0.044715f * x * x * x)));
+    case GR_ACT_IDENTITY:
+    case GR_N_ACTS:
+    default:
+      return x;
+    }
+}
+
+static GrStatus
+same_shape_setup (GrNet  *net,
+                  GrNode *node)
+{
+  node->out = gr_node_input (net, node, 0)->out;
+  return GR_OK;
+}
+
+static void
+act_forward (GrNet  *net,
+             GrNode *node,
+             int     n,
+             bool    train,
+             GrRng  *rng)
+{
+  const float *x = gr_node_input (net, node, 0)->y;
+  float *y = node->y;
+  size_t total = node->out_size * (size_t) n;
+  float slope = node->spec.slope;
+
+  /* One loop per kind so each vectorises. */
+  switch (node->spec.act)
+    {
+    case GR_ACT_RELU:
+      for (size_t i = 0; i < total; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      break;
+    case GR_ACT_LEAKY_RELU:
+      for (size_t i = 0; i < total; i++)
+        y[i] = x[i] > 0.0f ? x[i] : slope * x[i];
+      break;
+    case GR_ACT_SIGMOID:
+      for (size_t i = 0; i < total; i++)
+        y[i] = 1.0f / (1.0f + expf (-x[i]));
+      break;
+    case GR_ACT_TANH:
+      for (size_t i = 0; i < total; i++)
+        y[i] = tanhf (x[i]);
+      break;
+    case GR_ACT_IDENTITY:
+      memcpy (y, x, sizeof (float) * total);
+      break;
+    case GR_ACT_ELU:
+    case GR_ACT_GELU:
+    case GR_N_ACTS:
+    default:
+      for (size_t i = 0; i < total; i++)
+        y[i] = gr_act_forward1 (node->spec.act, slope, x[i]);
+      break;
+    }
+}
+
+static void
+act_backward (GrNet  *net,
+              GrNode *node,
+              int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  const float *x = in->y, *y = node->y, *dy = node->dy;
+  float *dx = in->dy;
+  size_t total = node->out_size * (size_t) n;
+  float slope = node->spec.slope;
+
+  if (!gr_net_wants_grad (net, node->spec.inputs[0]))
+    return;
+  switch (node->spec.act)
+    {
+    case GR_ACT_RELU:
+      for (size_t i = 0; i < total; i++)
+        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+      break;
+    case GR_ACT_LEAKY_RELU:
+      for (size_t i = 0; i < total; i++)
+        dx[i] += x[i] > 0.0f ? dy[i] : slope * dy[i];
+      break;
+    case GR_ACT_SIGMOID:
+      for (size_t i = 0; i < total; i++)
+        dx[i] += dy[i] * y[i] * (1.0f - y[i]);
+      break;
+    case GR_ACT_TANH:
+      for (size_t i = 0; i < total; i++)
+        dx[i] += dy[i] * (1.0f - y[i] * y[i]);
+      break;
+    case GR_ACT_ELU:
+      for (size_t i = 0; i < total; i++)
+        dx[i] += x[i] > 0.0f ? dy[i] : dy[i] * (y[i] + slope);
+      break;
+    case GR_ACT_GELU:
+      for (size_t i = 0; i < total; i++)
+        {
+          float v = x[i];
+          float t = tanhf (GELU_C * (v + 0.044715f * v * v * v));
+          float d = 0.5f * (1.0f + t)
+                    + 0.5f * v * (1.0f - t * t) * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
+
+          dx[i] += dy[i] * d;
+        }
+      break;
+    case GR_ACT_IDENTITY:
+    case GR_N_ACTS:
+    default:
+      for (size_t i = 0; i < total; i++)
+        dx[i] += dy[i];
+      break;
+    }
+}
+
+const GrLayerOps gr_act_ops = {
+  .name = "act",
+  .setup = same_shape_setup,
+  .forward = act_forward,
+  .backward = act_backward,
+};
+
+/* ---- dropout (inverted) ------------------------------------------------- */
+
+static GrStatus
+dropout_setup (GrNet  *net,
+               GrNode *node)
+{
+  if (node->spec.p < 0.0f || node->spec.p >= 1.0f)
+    {
+      gr_net_set_error (net, "layer '%s': dropout p must be in [0, 1), not %g",
+                        node->spec.name, node->spec.p);
+      return GR_ERR_ARG;
+    }
+  node->out = gr_node_input (net, node, 0)->out;
+  node->cache_per_sample = gr_shape_sample_size (node->out);
+  return GR_OK;
+}
+
+static void
+dropout_forward (GrNet  *net,
+                 GrNode *node,
+                 int     n,
+                 bool    train,
+                 GrRng  *rng)
+{
+  const float *x = gr_node_input (net, node, 0)->y;
+  size_t total = node->out_size * (size_t) n;
+  float p = node->spec.p;
+
+  if (!train || p <= 0.0f)
+    {
+      memcpy (node->y, x, sizeof (float) * total);
+      /* The mask records "identity" so backward stays exact. */
+      for (size_t i = 0; i < total; i++)
+        node->cache[i] = 1.0f;
+      return;
+    }
+  {
+    float scale = 1.0f / (1.0f - p);
+
+    for (size_t i = 0; i < total; i++)
+      {
+        float m = gr_rng_uniform (rng) >= p ? scale : 0.0f;
+
+        node->cache[i] = m;
+        node->y[i] = x[i] * m;
+      }
+  }
+}
+
+static void
+dropout_backward (GrNet  *net,
+                  GrNode *node,
+                  int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  size_t total = node->out_size * (size_t) n;
+
+  if (!gr_net_wants_grad (net, node->spec.inputs[0]))
+    return;
+  for (size_t i = 0; i < total; i++)
+    in->dy[i] += node->dy[i] * node->cache[i];
+}
+
+const GrLayerOps gr_dropout_ops = {
+  .name = "dropout",
+  .setup = dropout_setup,
+  .forward = dropout_forward,
+  .backward = dropout_backward,
+};
+
+/* ---- batch norm ----------------------------------------------------------- */
+/* Per channel over (N, H, W). state: running mean (C) then running var (C).
+ * cache: xhat (per sample), then inv_std (C) of the last forward. */
+
+static GrStatus
+bn_setup (GrNet  *net,
+          GrNode *node)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+
+  node->out = in->out;
+  node->n_param[0] = (size_t) in->out.c;   /* gamma */
+  node->n_param[1] = (size_t) in->out.c;   /* beta */
+  node->n_state = 2 * (size_t) in->out.c;
+  node->cache_per_sample = in->out_size;
+  node->cache_fixed = (size_t) in->out.c;
+  if (node->spec.momentum <= 0.0f || node->spec.momentum > 1.0f)
+    {
+      gr_net_set_error (net, "layer '%s': batch-norm momentum must be in (0, 1], not %g",
+                        node->spec.name, node->spec.momentum);
+      return GR_ERR_ARG;
+    }
+  return GR_OK;
+}
+
+static void
+bn_init (GrNet      *net,
+         GrNode     *node,
+         GrInitKind  init,
+         float       sigma,
+         GrRng      *rng)
+{
+  int c = node->out.c;
+
+  for (int i = 0; i < c; i++)
+    {
+      node->param[0][i] = 1.0f;
+      node->param[1][i] = 0.0f;
+      node->state[i] = 0.0f;
+      node->state[c + i] = 1.0f;
+    }
+}
+
+static void
+bn_forward (GrNet  *net,
+            GrNode *node,
+            int     n,
+            bool    train,
+            GrRng  *rng)
+{
+  const float *x = gr_node_input (net, node, 0)->y;
+  int C = node->out.c;
+  size_t P = (size_t) node->out.h * node->out.w;
+  size_t S = node->out_size;
+  const float *gamma = node->param[0], *beta = node->param[1];
+  float *rmean = node->state, *rvar = node->state + C;
+  float *xhat = node->cache;
+  float *inv_std = node->cache + node->cache_per_sample * (size_t) net->max_batch;
+  float eps = node->spec.eps, mom = node->spec.momentum;
+
+  if (node->bypass)
+    {
+      memcpy (node->y, x, sizeof (float) * S * (size_t) n);
+      return;
+    }
+  for (int c = 0; c < C; c++)
+    {
+      double mean, var;
+      float is;
+
+      if (train)
+        {
+          double sum = 0.0, sum2 = 0.0;
+          double m = (double) n * (double) P;
+
+          for (int s = 0; s < n; s++)
+            {
+              const float *v = x + (size_t) s * S + (size_t) c * P;
+
+              for (size_t q = 0; q < P; q++)
+                sum += v[q];
+            }
+          mean = sum / m;
+          for (int s = 0; s < n; s++)
+            {
+              const float *v = x + (size_t) s * S + (size_t) c * P;
+
+              for (size_t q = 0; q < P; q++)
+                {
+                  double d = v[q] - mean;
+
+                  sum2 += d * d;
+                }
+            }
+          var = sum2 / m;
+          rmean[c] = (1.0f - mom) * rmean[c] + mom * (float) mean;
+          rvar[c] = (1.0f - mom) * rvar[c]
+                    + mom * (float) (m > 1.0 ? sum2 / (m - 1.0) : var);
+        }
+      else
+        {
+          mean = rmean[c];
+          var = rvar[c];
+        }
+      is = (float) (1.0 / sqrt (var + eps));
+      inv_std[c] = is;
+      for (int s = 0; s < n; s++)
+        {
+          size_t off = (size_t) s * S + (size_t) c * P;
+          const float *v = x + off;
+          float *xh = xhat + off, *y = node->y + off;
+          float g = gamma[c], b = beta[c], mu = (float) mean;
+
+          for (size_t q = 0; q < P; q++)
+            {
+              xh[q] = (v[q] - mu) * is;
+              y[q] = g * xh[q] + b;
+            }
+        }
+    }
+}
+
+static void
+bn_backward (GrNet  *net,
+             GrNode *node,
+             int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  int C = node->out.c;
+  size_t P = (size_t) node->out.h * node->out.w;
+  size_t S = node->out_size;
+  const float *gamma = node->param[0];
+  float *dgamma = node->dparam[0], *dbeta = node->dparam[1];
+  const float *xhat = node->cache;
+  const float *inv_std = node->cache + node->cache_per_sample * (size_t) net->max_batch;
+  bool want_dx = gr_net_wants_grad (net, node->spec.inputs[0]);
+
+  if (node->bypass)
+    {
+      memset (dgamma, 0, sizeof (float) * C);
+      memset (dbeta, 0, sizeof (float) * C);
+      if (want_dx)
+        for (size_t i = 0; i < S * (size_t) n; i++)
+          in->dy[i] += node->dy[i];
+      return;
+    }
+  for (int c = 0; c < C; c++)
+    {
+      double sum_dy = 0.0, sum_dy_xhat = 0.0;
+      double m = (double) n * (double) P;
+
+      for (int s = 0; s < n; s++)
+        {
+          size_t off = (size_t) s * S + (size_t) c * P;
+
+          for (size_t q = 0; q < P; q++)
+            {
+              sum_dy += node->dy[off + q];
+              sum_dy_xhat += (double) node->dy[off + q] * xhat[off + q];
+            }
+        }
+      dgamma[c] = (float) sum_dy_xhat;
+      dbeta[c] = (float) sum_dy;
+      if (!want_dx)
+        continue;
+      if (net->last_train)
+        {
+          /* dx = gamma inv_std / m (m dy - sum dy - xhat sum (dy xhat)) */
+          float k = gamma[c] * inv_std[c] / (float) m;
+          float a = (float) sum_dy, b = (float) sum_dy_xhat, mf = (float) m;
+
+          for (int s = 0; s < n; s++)
+            {
+              size_t off = (size_t) s * S + (size_t) c * P;
+
+              for (size_t q = 0; q < P; q++)
+                in->dy[off + q] += k * (mf * node->dy[off + q] - a - xhat[off + q] * b);
+            }
+        }
+      else
+        {
+          /* Eval mode is an affine map with fixed statistics. */
+          float k = gamma[c] * inv_std[c];
+
+          for (int s = 0; s < n; s++)
+            {
+              size_t off = (size_t) s * S + (size_t) c * P;
+
+              for (size_t q = 0; q < P; q++)
+                in->dy[off + q] += k * node->dy[off + q];
+            }
+        }
+    }
+}
+
+static double
+bn_flops (const GrNet  *net,
+          const GrNode *node)
+{
+  return 4.0 * (double) node->out_size;
+}
+
+const GrLayerOps gr_batchnorm_ops = {
+  .name = "batchnorm",
+  .setup = bn_setup,
+  .init = bn_init,
+  .forward = bn_forward,
+  .backward = bn_backward,
+  .flops = bn_flops,
+};
+
+/* ---- residual add ------------------------------------------------------- */
+
+static GrStatus
+add_setup (GrNet  *net,
+           GrNode *node)
+{
+  GrShape s0 = gr_node_input (net, node, 0)->out;
+
+  for (int i = 1; i < node->spec.n_inputs; i++)
+    {
+      GrShape si = gr_node_input (net, node, i)->out;
+
+      if (si.c != s0.c || si.h != s0.h || si.w != s0.w)
+        {
+          gr_net_set_error (net, "layer '%s': cannot add %dx%dx%d ('%s') to %dx%dx%d ('%s')",
+                            node->spec.name, si.c, si.h, si.w,
+                            gr_node_input (net, node, i)->spec.name,
+                            s0.c, s0.h, s0.w, gr_node_input (net, node, 0)->spec.name);
+          return GR_ERR_SHAPE;
+        }
+    }
+  node->out = s0;
+  return GR_OK;
+}
+
+static void
+add_forward (GrNet  *net,
+             GrNode *node,
+             int     n,
+             bool    train,
+             GrRng  *rng)
+{
+  size_t total = node->out_size * (size_t) n;
+
+  memcpy (node->y, gr_node_input (net, node, 0)->y, sizeof (float) * total);
+  for (int i = 1; i < node->spec.n_inputs; i++)
+    {
+      const float *x = gr_node_input (net, node, i)->y;
+
+      for (size_t j = 0; j < total; j++)
+        node->y[j] += x[j];
+    }
+}
+
+static void
+add_backward (GrNet  *net,
+              GrNode *node,
+              int     n)
+{
+  size_t total = node->out_size * (size_t) n;
+
+  for (int i = 0; i < node->spec.n_inputs; i++)
+    {
+      float *dx = gr_node_input (net, node, i)->dy;
+
+      if (!gr_net_wants_grad (net, node->spec.inputs[i]))
+        continue;
+      for (size_t j = 0; j < total; j++)
+        dx[j] += node->dy[j];
+    }
+}
+
+const GrLayerOps gr_add_ops = {
+  .name = "add",
+  .setup = add_setup,
+  .forward = add_forward,
+  .backward = add_backward,
+};
+
+/* ---- concat along C ----------------------------------------------------- */
+
+static GrStatus
+concat_setup (GrNet  *net,
+              GrNode *node)
+{
+  GrShape s0 = gr_node_input (net, node, 0)->out;
+  int c = 0;
+
+  for (int i = 0; i < node->spec.n_inputs; i++)
+    {
+      GrShape si = gr_node_input (net, node, i)->out;
+
+      if (si.h != s0.h || si.w != s0.w)
+        {
+          gr_net_set_error (net, "layer '%s': cannot concatenate %dx%d maps ('%s') with "
+                            "%dx%d maps ('%s')", node->spec.name, si.h, si.w,
+                            gr_node_input (net, node, i)->spec.name, s0.h, s0.w,
+                            gr_node_input (net, node, 0)->spec.name);
+          return GR_ERR_SHAPE;
+        }
+      c += si.c;
+    }
+  node->out = (GrShape) { 1, c, s0.h, s0.w };
+  return GR_OK;
+}
+
+static void
+concat_forward (GrNet  *net,
+                GrNode *node,
+                int     n,
+                bool    train,
+                GrRng  *rng)
+{
+  for (int s = 0; s < n; s++)
+    {
+      float *y = node->y + (size_t) s * node->out_size;
+
+      for (int i = 0; i < node->spec.n_inputs; i++)
+        {
+          GrNode *in = gr_node_input (net, node, i);
+
+          memcpy (y, in->y + (size_t) s * in->out_size, sizeof (float) * in->out_size);
+          y += in->out_size;
+        }
+    }
+}
+
+static void
+concat_backward (GrNet  *net,
+                 GrNode *node,
+                 int     n)
+{
+  for (int s = 0; s < n; s++)
+    {
+      const float *dy = node->dy + (size_t) s * node->out_size;
+
+      for (int i = 0; i < node->spec.n_inputs; i++)
+        {
+          GrNode *in = gr_node_input (net, node, i);
+          float *dx = in->dy + (size_t) s * in->out_size;
+
+          if (gr_net_wants_grad (net, node->spec.inputs[i]))
+            for (size_t j = 0; j < in->out_size; j++)
+              dx[j] += dy[j];
+          dy += in->out_size;
+        }
+    }
+}
+
+const GrLayerOps gr_concat_ops = {
+  .name = "concat",
+  .setup = concat_setup,
+  .forward = concat_forward,
+  .backward = concat_backward,
+};
+
+/* ---- softmax over C at every pixel -------------------------------------- */
+
+static void
+softmax_forward (GrNet  *net,
+                 GrNode *node,
+                 int     n,
+                 bool    train,
+                 GrRng  *rng)
+{
+  const float *x = gr_node_input (net, node, 0)->y;
+  int C = node->out.c;
+  size_t P = (size_t) node->out.h * node->out.w;
+
+  for (int s = 0; s < n; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        const float *xs = x + (size_t) s * node->out_size + q;
+        float *ys = node->y + (size_t) s * node->out_size + q;
+        float mx = xs[0], sum = 0.0f;
+
+        for (int c = 1; c < C; c++)
+          if (xs[c * P] > mx)
+            mx = xs[c * P];
+        for (int c = 0; c < C; c++)
+          {
+            ys[c * P] = expf (xs[c * P] - mx);
+            sum += ys[c * P];
+          }
+        for (int c = 0; c < C; c++)
+          ys[c * P] /= sum;
+      }
+}
+
+static void
+softmax_backward (GrNet  *net,
+                  GrNode *node,
+                  int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  int C = node->out.c;
+  size_t P = (size_t) node->out.h * node->out.w;
+
+  if (!gr_net_wants_grad (net, node->spec.inputs[0]))
+    return;
+  for (int s = 0; s < n; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        size_t base = (size_t) s * node->out_size + q;
+        const float *y = node->y + base, *dy = node->dy + base;
+        float *dx = in->dy + base;
+        float dot = 0.0f;
+
+        for (int c = 0; c < C; c++)
+          dot += dy[c * P] * y[c * P];
+        for (int c = 0; c < C; c++)
+          dx[c * P] += y[c * P] * (dy[c * P] - dot);
+      }
+}
+
+const GrLayerOps gr_softmax_ops = {
+  .name = "softmax",
+  .setup = same_shape_setup,
+  .forward = softmax_forward,
+  .backward = softmax_backward,
+};

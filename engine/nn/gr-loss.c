@@ -1,0 +1,461 @@
+/* Losses over (N, C, H, W) outputs. Every (sample, pixel) position is one
+ * prediction; vectors are the H = W = 1 case, so classifiers and
+ * segmenters share one code path. */
+
+#include "gr-loss.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const loss_names[GR_N_LOSSES] = {
+  [GR_LOSS_MSE] = "mse",
+  [GR_LOSS_CE] = "ce",
+  [GR_LOSS_BCE] = "bce",
+  [GR_LOSS_FOCAL] = "focal",
+  [GR_LOSS_DICE] = "dice",
+  [GR_LOSS_CE_DICE] = "ce_dice",
+};
+
+static const char *const weighting_names[GR_N_WEIGHTINGS] = {
+  [GR_WEIGHTING_NONE] = "none",
+  [GR_WEIGHTING_INVERSE] = "inverse",
+  [GR_WEIGHTING_MEDIAN] = "median",
+  [GR_WEIGHTING_CUSTOM] = "custom",
+};
+
+const char *
+gr_loss_name (GrLossKind kind)
+{
+  return (unsigned) kind < GR_N_LOSSES ? loss_names[kind] : "?";
+}
+
+int
+gr_loss_parse (const char *name)
+{
+  for (int i = 0; name && i < GR_N_LOSSES; i++)
+    if (strcmp (loss_names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+const char *
+gr_weighting_name (GrWeighting w)
+{
+  return (unsigned) w < GR_N_WEIGHTINGS ? weighting_names[w] : "?";
+}
+
+int
+gr_weighting_parse (const char *name)
+{
+  for (int i = 0; name && i < GR_N_WEIGHTINGS; i++)
+    if (strcmp (weighting_names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+size_t
+gr_loss_scratch_size (GrShape shape)
+{
+  return (size_t) shape.n * shape.c * shape.h * shape.w;
+}
+
+static int
+cmp_float (const void *a,
+           const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+void
+gr_loss_weights_from_freq (GrLossConfig *cfg,
+                           GrWeighting   w,
+                           const float  *freq,
+                           int           n_classes)
+{
+  float present[GR_MAX_CLASSES];
+  int n_present = 0;
+  float median = 0.0f, sum = 0.0f;
+
+  if (n_classes > GR_MAX_CLASSES)
+    n_classes = GR_MAX_CLASSES;
+  if (w == GR_WEIGHTING_NONE || w == GR_WEIGHTING_CUSTOM)
+    return;
+  for (int c = 0; c < n_classes; c++)
+    if (freq[c] > 0.0f)
+      present[n_present++] = freq[c];
+  if (n_present == 0)
+    return;
+  qsort (present, n_present, sizeof (float), cmp_float);
+  median = n_present % 2 ? present[n_present / 2]
+                         : 0.5f * (present[n_present / 2 - 1] + present[n_present / 2]);
+  for (int c = 0; c < n_classes; c++)
+    {
+      float v = 0.0f;
+
+      if (freq[c] > 0.0f)
+        v = w == GR_WEIGHTING_MEDIAN ? median / freq[c] : 1.0f / freq[c];
+      cfg->class_weights[c] = v;
+      sum += v;
+    }
+  /* Inverse frequencies are normalised to mean 1 over the present classes
+   * so the loss keeps its scale; median weighting is normalised by
+   * construction (the median class has weight 1). */
+  if (w == GR_WEIGHTING_INVERSE && sum > 0.0f)
+    for (int c = 0; c < n_classes; c++)
+      cfg->class_weights[c] *= (float) n_present / sum;
+  cfg->use_weights = true;
+}
+
+/* Softmax over C at every position of @out into @p. */
+static void
+softmax_all (const float *out,
+             GrShape      shape,
+             float       *p)
+{
+  int C = shape.c;
+  size_t P = (size_t) shape.h * shape.w, S = (size_t) C * P;
+
+  for (int s = 0; s < shape.n; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        const float *z = out + s * S + q;
+        float *ps = p + s * S + q;
+        float mx = z[0], sum = 0.0f;
+
+        for (int c = 1; c < C; c++)
+          if (z[c * P] > mx)
+            mx = z[c * P];
+        for (int c = 0; c < C; c++)
+          {
+            ps[c * P] = expf (z[c * P] - mx);
+            sum += ps[c * P];
+          }
+        for (int c = 0; c < C; c++)
+          ps[c * P] /= sum;
+      }
+}
+
+static GrStatus
+check_labels (const GrLossConfig *cfg,
+              GrShape             shape,
+              const int32_t      *labels,
+              int64_t            *counted)
+{
+  size_t total = (size_t) shape.n * shape.h * shape.w;
+  int limit = shape.c == 1 ? 2 : shape.c;
+
+  *counted = 0;
+  for (size_t i = 0; i < total; i++)
+    {
+      int32_t y = labels[i];
+
+      if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
+        continue;
+      if (y < 0 || y >= limit)
+        return GR_ERR_ARG;
+      (*counted)++;
+    }
+  return GR_OK;
+}
+
+/* Adds scale * (weighted) CE of the softmax @p into *loss and its
+ * gradient into @dout. */
+static void
+ce_part (const GrLossConfig *cfg,
+         GrShape             shape,
+         const float        *p,
+         const int32_t      *labels,
+         float               scale,
+         float              *dout,
+         double             *loss)
+{
+  int C = shape.c;
+  size_t P = (size_t) shape.h * shape.w, S = (size_t) C * P;
+  double wsum = 0.0, l = 0.0;
+
+  for (int s = 0; s < shape.n; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        int32_t y = labels[s * P + q];
+
+        if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
+          continue;
+        wsum += cfg->use_weights ? cfg->class_weights[y] : 1.0f;
+      }
+  if (wsum <= 0.0)
+    return;
+  for (int s = 0; s < shape.n; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        int32_t y = labels[s * P + q];
+        const float *ps = p + s * S + q;
+        float *d = dout + s * S + q;
+        float w, k;
+
+        if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
+          continue;
+        w = cfg->use_weights ? cfg->class_weights[y] : 1.0f;
+        k = scale * w / (float) wsum;
+        l -= w * log (fmax (ps[y * P], 1e-30));
+        for (int c = 0; c < C; c++)
+          d[c * P] += k * (ps[c * P] - (c == y ? 1.0f : 0.0f));
+      }
+  *loss += scale * l / wsum;
+}
+
+static void
+focal_part (const GrLossConfig *cfg,
+            GrShape             shape,
+            const float        *p,
+            const int32_t      *labels,
+            int64_t             counted,
+            float              *dout,
+            double             *loss)
+{
+  int C = shape.c;
+  size_t P = (size_t) shape.h * shape.w, S = (size_t) C * P;
+  float g = cfg->focal_gamma;
+  double l = 0.0;
+
+  for (int s = 0; s < shape.n; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        int32_t y = labels[s * P + q];
+        const float *ps = p + s * S + q;
+        float *d = dout + s * S + q;
+        float pt, one_m, a, logpt, coef;
+
+        if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
+          continue;
+        pt = fmaxf (ps[y * P], 1e-30f);
+        one_m = fmaxf (1.0f - pt, 0.0f);
+        a = cfg->use_alpha ? cfg->focal_alpha[y] : 1.0f;
+        logpt = logf (pt);
+        l -= a * powf (one_m, g) * logpt;
+        /* d FL / d z_c = a [g (1-pt)^(g-1) pt log pt - (1-pt)^g] (1[c=y] - p_c);
+         * the first term vanishes as pt -> 1 even for g < 1. */
+        coef = -powf (one_m, g);
+        if (g != 0.0f && one_m > 1e-12f)
+          coef += g * powf (one_m, g - 1.0f) * pt * logpt;
+        coef *= a / (float) counted;
+        for (int c = 0; c < C; c++)
+          d[c * P] += coef * ((c == y ? 1.0f : 0.0f) - ps[c * P]);
+      }
+  *loss += l / (double) counted;
+}
+
+static void
+dice_part (const GrLossConfig *cfg,
+           GrShape             shape,
+           const float        *p,
+           const int32_t      *labels,
+           float               scale,
+           float              *dout,
+           double             *loss)
+{
+  int C = shape.c;
+  size_t P = (size_t) shape.h * shape.w, S = (size_t) C * P;
+  double inter[GR_MAX_CLASSES] = { 0 }, sum[GR_MAX_CLASSES] = { 0 };
+  float gcoef_t[GR_MAX_CLASSES], gcoef[GR_MAX_CLASSES];
+  float smooth = cfg->dice_smooth > 0.0f ? cfg->dice_smooth : 1.0f;
+  double dice = 0.0;
+
+  for (int s = 0; s < shape.n; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        int32_t y = labels[s * P + q];
+        const float *ps = p + s * S + q;
+
+        if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
+          continue;
+        for (int c = 0; c < C; c++)
+          sum[c] += ps[c * P];
+        inter[y] += ps[y * P];
+        sum[y] += 1.0;
+      }
+  for (int c = 0; c < C; c++)
+    {
+      double den = sum[c] + smooth, num = 2.0 * inter[c] + smooth;
+
+      dice += num / den;
+      /* dL/dp_c = -(1/C) (2 t (S + s) - (2 I + s)) / (S + s)^2 */
+      gcoef_t[c] = (float) (-scale / C * 2.0 / den);
+      gcoef[c] = (float) (scale / C * num / (den * den));
+    }
+  *loss += scale * (1.0 - dice / C);
+
+  for (int s = 0; s < shape.n; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        int32_t y = labels[s * P + q];
+        const float *ps = p + s * S + q;
+        float *d = dout + s * S + q;
+        float gp[GR_MAX_CLASSES], dot = 0.0f;
+
+        if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
+          continue;
+        for (int c = 0; c < C; c++)
+          {
+            gp[c] = gcoef[c] + (c == y ? gcoef_t[c] : 0.0f);
+            dot += gp[c] * ps[c * P];
+          }
+        for (int c = 0; c < C; c++)
+          d[c * P] += ps[c * P] * (gp[c] - dot);
+      }
+}
+
+GrStatus
+gr_loss_compute (const GrLossConfig *cfg,
+                 const float        *out,
+                 GrShape             shape,
+                 GrTarget            target,
+                 float              *dout,
+                 float              *loss_out,
+                 float              *scratch)
+{
+  size_t total = (size_t) shape.n * shape.c * shape.h * shape.w;
+  size_t P = (size_t) shape.h * shape.w, S = (size_t) shape.c * P;
+  int64_t counted = 0;
+  double loss = 0.0;
+  GrStatus st;
+
+  memset (dout, 0, sizeof (float) * total);
+  if ((target.labels == NULL) == (target.values == NULL))
+    return GR_ERR_ARG;
+  if (shape.c > GR_MAX_CLASSES && target.labels != NULL)
+    return GR_ERR_ARG;
+  if (target.labels != NULL)
+    {
+      st = check_labels (cfg, shape, target.labels, &counted);
+      if (st != GR_OK)
+        return st;
+      if (counted == 0)
+        {
+          *loss_out = 0.0f;
+          return GR_OK;
+        }
+    }
+
+  switch (cfg->kind)
+    {
+    case GR_LOSS_MSE:
+      {
+        double n_el = target.values ? (double) total : (double) counted * shape.c;
+
+        for (int s = 0; s < shape.n; s++)
+          for (size_t q = 0; q < P; q++)
+            {
+              int32_t y = target.labels ? target.labels[s * P + q] : -1;
+
+              if (target.labels && cfg->ignore_label >= 0 && y == cfg->ignore_label)
+                continue;
+              for (int c = 0; c < shape.c; c++)
+                {
+                  size_t i = s * S + c * P + q;
+                  float t = target.values ? target.values[i] : (c == y ? 1.0f : 0.0f);
+                  float e = out[i] - t;
+
+                  loss += (double) e * e;
+                  dout[i] = (float) (2.0 * e / n_el);
+                }
+            }
+        loss /= n_el;
+        break;
+      }
+    case GR_LOSS_BCE:
+      {
+        double n_el = target.values ? (double) total : (double) counted * shape.c;
+
+        for (int s = 0; s < shape.n; s++)
+          for (size_t q = 0; q < P; q++)
+            {
+              int32_t y = target.labels ? target.labels[s * P + q] : -1;
+
+              if (target.labels && cfg->ignore_label >= 0 && y == cfg->ignore_label)
+                continue;
+              for (int c = 0; c < shape.c; c++)
+                {
+                  size_t i = s * S + c * P + q;
+                  float z = out[i], t;
+
+                  if (target.values)
+                    t = target.values[i];
+                  else if (shape.c == 1)
+                    t = (float) y;
+                  else
+                    t = c == y ? 1.0f : 0.0f;
+                  loss += fmaxf (z, 0.0f) - z * t + log1pf (expf (-fabsf (z)));
+                  dout[i] = (float) ((1.0f / (1.0f + expf (-z)) - t) / n_el);
+                }
+            }
+        loss /= n_el;
+        break;
+      }
+    case GR_LOSS_CE:
+    case GR_LOSS_FOCAL:
+    case GR_LOSS_DICE:
+    case GR_LOSS_CE_DICE:
+      if (target.labels == NULL || shape.c < 2)
+        return GR_ERR_ARG;
+      softmax_all (out, shape, scratch);
+      if (cfg->kind == GR_LOSS_CE)
+        ce_part (cfg, shape, scratch, target.labels, 1.0f, dout, &loss);
+      else if (cfg->kind == GR_LOSS_FOCAL)
+        focal_part (cfg, shape, scratch, target.labels, counted, dout, &loss);
+      else if (cfg->kind == GR_LOSS_DICE)
+        dice_part (cfg, shape, scratch, target.labels, 1.0f, dout, &loss);
+      else
+        {
+          float m = cfg->dice_mix;
+
+          if (m < 1.0f)
+            ce_part (cfg, shape, scratch, target.labels, 1.0f - m, dout, &loss);
+          if (m > 0.0f)
+            dice_part (cfg, shape, scratch, target.labels, m, dout, &loss);
+        }
+      break;
+    case GR_N_LOSSES:
+    default:
+      return GR_ERR_ARG;
+    }
+
+  *loss_out = (float) loss;
+  if (!isfinite (*loss_out))
+    return GR_ERR_NONFINITE;
+  return GR_OK;
+}
+
+void
+gr_loss_count_correct (const float   *out,
+                       GrShape        shape,
+                       const int32_t *labels,
+                       int            ignore_label,
+                       int64_t       *correct,
+                       int64_t       *counted)
+{
+  size_t P = (size_t) shape.h * shape.w, S = (size_t) shape.c * P;
+
+  *correct = 0;
+  *counted = 0;
+  for (int s = 0; s < shape.n; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        int32_t y = labels[s * P + q];
+        const float *z = out + s * S + q;
+        int best = 0;
+
+        if (ignore_label >= 0 && y == ignore_label)
+          continue;
+        if (shape.c == 1)
+          best = z[0] > 0.0f;
+        else
+          for (int c = 1; c < shape.c; c++)
+            if (z[c * P] > z[best * P])
+              best = c;
+        *correct += best == y;
+        (*counted)++;
+      }
+}

@@ -1,0 +1,89 @@
+/* gradlab-draw-private.h: text and shape helpers shared by the renderers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+#include <pango/pangocairo.h>
+
+G_BEGIN_DECLS
+
+/* One font for every renderer, so that golden images are stable. */
+#define GRADLAB_FONT "Sans 9"
+
+/* Spacing used around plots, in pixels. */
+#define GRADLAB_PAD 8.0
+
+PangoLayout *_gradlab_layout_new         (cairo_t           *cr);
+void         _gradlab_layout_set_bold    (PangoLayout       *layout,
+                                          gboolean           bold);
+void         _gradlab_text_size          (PangoLayout       *layout,
+                                          const char        *text,
+                                          double            *width,
+                                          double            *height);
+double       _gradlab_line_height        (PangoLayout       *layout);
+void         _gradlab_text_draw          (cairo_t           *cr,
+                                          PangoLayout       *layout,
+                                          const char        *text,
+                                          double             x,
+                                          double             y,
+                                          double             xalign,
+                                          double             yalign);
+void         _gradlab_text_draw_vertical (cairo_t           *cr,
+                                          PangoLayout       *layout,
+                                          const char        *text,
+                                          double             cx,
+                                          double             cy);
+void         _gradlab_text_ellipsize     (PangoLayout       *layout,
+                                          double             max_width);
+void         _gradlab_set_color          (cairo_t           *cr,
+                                          const GdkRGBA     *color,
+                                          double             alpha);
+void         _gradlab_mix                (const GdkRGBA     *a,
+                                          const GdkRGBA     *b,
+                                          double             t,
+                                          GdkRGBA           *out);
+void         _gradlab_paint_background   (cairo_t           *cr,
+                                          int                width,
+                                          int                height,
+                                          const GdkRGBA     *bg,
+                                          gboolean           fill);
+void         _gradlab_draw_empty         (cairo_t           *cr,
+                                          PangoLayout       *layout,
+                                          double             x,
+                                          double             y,
+                                          double             width,
+                                          double             height,
+                                          const GdkRGBA     *fg,
+                                          const char        *text);
+void         _gradlab_hatch              (cairo_t           *cr,
+                                          double             x,
+                                          double             y,
+                                          double             width,
+                                          double             height,
+                                          const GdkRGBA     *color);
+void         _gradlab_label_box          (cairo_t           *cr,
+                                          PangoLayout       *layout,
+                                          const char        *text,
+                                          double             x,
+                                          double             y,
+                                          const GdkRGBA     *fg,
+                                          const GdkRGBA     *bg);
+void         _gradlab_label_box_size     (PangoLayout       *layout,
+                                          const char        *text,
+                                          double            *width,
+                                          double            *height);
+void         _gradlab_swatch             (cairo_t           *cr,
+                                          double             x,
+                                          double             y,
+                                          double             size,
+                                          const GdkRGBA     *color,
+                                          const GdkRGBA     *fg);
+double       _gradlab_crisp              (double             v);
+void         _gradlab_widget_colors      (GtkWidget         *widget,
+                                          GdkRGBA           *fg,
+                                          GdkRGBA           *bg);
+
+G_END_DECLS
