@@ -33,7 +33,7 @@ struct _GrDataset
   GrAugmentFunc  augment;       /* NULL for none */
   float          augment_shift; /* augmentation strength for augment () */
   int            ignore_label;  /* < 0 for none */
-  char           class_names[8][16]; /* optional, "" if unnamed */
+  char           class_names[GR_MAX_CLASSES][16]; /* optional, "" if unnamed */
 };
 
 /* Allocates a data set of @n samples with zeroed storage for labels
