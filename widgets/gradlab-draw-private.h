@@ -86,4 +86,60 @@ void         _gradlab_widget_colors      (GtkWidget         *widget,
                                           GdkRGBA           *fg,
                                           GdkRGBA           *bg);
 
+/* A label hanging over a vertical event line, staggered onto rows. */
+typedef struct
+{
+  double      px;     /* column of the event line */
+  const char *label;  /* text, or NULL */
+  int         level;  /* row of the label box, -1 when there was no room */
+  double      box_x;  /* left edge of the label box */
+} GradlabPlacedLabel;
+
+/* Sorts @labels by px and gives each label the first of @max_levels rows
+ * where its box fits between @left and @right while still spanning its
+ * line; returns the number of rows used. */
+int          _gradlab_stagger_labels     (PangoLayout        *layout,
+                                          GradlabPlacedLabel *labels,
+                                          guint               n_labels,
+                                          double              left,
+                                          double              right,
+                                          int                 max_levels);
+
+/* Draws the dashed event lines over [plot_y, plot_y + plot_height] and the
+ * label boxes in rows of @box_height starting at @lane_y. */
+void         _gradlab_draw_event_lines   (cairo_t            *cr,
+                                          PangoLayout        *layout,
+                                          const GradlabPlacedLabel *labels,
+                                          guint               n_labels,
+                                          double              lane_y,
+                                          double              box_height,
+                                          double              plot_y,
+                                          double              plot_height,
+                                          const GdkRGBA      *fg,
+                                          const GdkRGBA      *bg);
+
+/* A read-out box near (@x, @y): the first line bold, kept inside the
+ * rectangle (@left, @top, @right, @bottom) by flipping sides. */
+void         _gradlab_tooltip            (cairo_t            *cr,
+                                          PangoLayout        *layout,
+                                          const char *const  *lines,
+                                          guint               n_lines,
+                                          double              x,
+                                          double              y,
+                                          double              left,
+                                          double              top,
+                                          double              right,
+                                          double              bottom,
+                                          const GdkRGBA      *fg,
+                                          const GdkRGBA      *bg);
+
+/* "1" for 1, else "1e-5" style: for axes that span many decades. */
+void         _gradlab_format_decade      (double              value,
+                                          char               *buf,
+                                          gsize               size);
+
+/* g_set_str () is GLib 2.76; Debian 12 has 2.74. Returns TRUE if changed. */
+gboolean     _gradlab_set_str            (char             **str_pointer,
+                                          const char        *new_str);
+
 G_END_DECLS

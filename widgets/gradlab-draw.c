@@ -300,3 +300,211 @@ _gradlab_widget_colors (GtkWidget *widget,
   else
     *bg = (GdkRGBA) { 1.0f, 1.0f, 1.0f, 1.0f };
 }
+
+gboolean
+_gradlab_set_str (char       **str_pointer,
+                  const char  *new_str)
+{
+  if (g_strcmp0 (*str_pointer, new_str) == 0)
+    return FALSE;
+
+  g_free (*str_pointer);
+  *str_pointer = g_strdup (new_str);
+
+  return TRUE;
+}
+
+int
+_gradlab_stagger_labels (PangoLayout        *layout,
+                         GradlabPlacedLabel *labels,
+                         guint               n_labels,
+                         double              left,
+                         double              right,
+                         int                 max_levels)
+{
+  double *last_right = g_newa (double, MAX (max_levels, 1));
+  int n_levels = 0;
+  guint i;
+  int l;
+
+  for (l = 0; l < max_levels; l++)
+    last_right[l] = -G_MAXDOUBLE;
+
+  /* Insertion sort: events arrive nearly sorted. */
+  for (i = 1; i < n_labels; i++)
+    {
+      GradlabPlacedLabel m = labels[i];
+      guint k = i;
+
+      while (k > 0 && labels[k - 1].px > m.px)
+        {
+          labels[k] = labels[k - 1];
+          k--;
+        }
+      labels[k] = m;
+    }
+
+  /* Greedy: each label takes the first row where it fits while still
+   * spanning its own line. A label with no room anywhere is dropped
+   * rather than drawn over another; its line stays. */
+  for (i = 0; i < n_labels; i++)
+    {
+      double bw;
+
+      labels[i].level = -1;
+      if (labels[i].label == NULL || labels[i].label[0] == '\0')
+        continue;
+
+      _gradlab_label_box_size (layout, labels[i].label, &bw, NULL);
+
+      for (l = 0; l < max_levels; l++)
+        {
+          double x = labels[i].px - bw / 2.0;
+
+          x = MAX (x, last_right[l] + 4.0);
+          x = MAX (x, left);
+          x = MIN (x, right - bw);
+
+          if (x < last_right[l] + 4.0 || x < left - 0.5)
+            continue;
+          if (x > labels[i].px - 3.0 || x + bw < labels[i].px + 3.0)
+            continue;
+
+          labels[i].level = l;
+          labels[i].box_x = x;
+          last_right[l] = x + bw;
+          n_levels = MAX (n_levels, l + 1);
+          break;
+        }
+    }
+
+  return n_levels;
+}
+
+void
+_gradlab_draw_event_lines (cairo_t                  *cr,
+                           PangoLayout              *layout,
+                           const GradlabPlacedLabel *labels,
+                           guint                     n_labels,
+                           double                    lane_y,
+                           double                    box_height,
+                           double                    plot_y,
+                           double                    plot_height,
+                           const GdkRGBA            *fg,
+                           const GdkRGBA            *bg)
+{
+  static const double dash[] = { 4.0, 3.0 };
+  guint i;
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1.0);
+
+  for (i = 0; i < n_labels; i++)
+    {
+      const GradlabPlacedLabel *m = &labels[i];
+
+      cairo_set_dash (cr, dash, 2, 0.0);
+      _gradlab_set_color (cr, fg, 0.6);
+      cairo_move_to (cr, m->px, plot_y);
+      cairo_line_to (cr, m->px, plot_y + plot_height);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0.0);
+
+      if (m->level >= 0)
+        {
+          double by = lane_y + m->level * (box_height + 2.0);
+
+          _gradlab_set_color (cr, fg, 0.35);
+          cairo_move_to (cr, m->px, by + box_height);
+          cairo_line_to (cr, m->px, plot_y);
+          cairo_stroke (cr);
+        }
+    }
+
+  /* Boxes last, so that no line crosses a label. */
+  for (i = 0; i < n_labels; i++)
+    {
+      const GradlabPlacedLabel *m = &labels[i];
+
+      if (m->level >= 0)
+        _gradlab_label_box (cr, layout, m->label, m->box_x,
+                            lane_y + m->level * (box_height + 2.0), fg, bg);
+    }
+
+  cairo_restore (cr);
+}
+
+void
+_gradlab_tooltip (cairo_t           *cr,
+                  PangoLayout       *layout,
+                  const char *const *lines,
+                  guint              n_lines,
+                  double             x,
+                  double             y,
+                  double             left,
+                  double             top,
+                  double             right,
+                  double             bottom,
+                  const GdkRGBA     *fg,
+                  const GdkRGBA     *bg)
+{
+  double line_h = _gradlab_line_height (layout);
+  double box_w = 0.0;
+  double box_h = n_lines * line_h + 6.0;
+  double bx;
+  double by;
+  guint i;
+
+  for (i = 0; i < n_lines; i++)
+    {
+      double w;
+
+      _gradlab_layout_set_bold (layout, i == 0);
+      _gradlab_text_size (layout, lines[i], &w, NULL);
+      box_w = MAX (box_w, w);
+    }
+  box_w = ceil (box_w + 12.0);
+  box_h = ceil (box_h);
+
+  bx = x + 14.0;
+  if (bx + box_w > right)
+    bx = x - 14.0 - box_w;
+  bx = MAX (bx, left);
+  by = y + 14.0;
+  if (by + box_h > bottom)
+    by = y - 14.0 - box_h;
+  by = MAX (by, top);
+  bx = round (bx);
+  by = round (by);
+
+  cairo_save (cr);
+  _gradlab_set_color (cr, bg, 0.95);
+  cairo_rectangle (cr, bx, by, box_w, box_h);
+  cairo_fill (cr);
+  _gradlab_set_color (cr, fg, 0.35);
+  cairo_set_line_width (cr, 1.0);
+  cairo_rectangle (cr, bx + 0.5, by + 0.5, box_w - 1.0, box_h - 1.0);
+  cairo_stroke (cr);
+
+  _gradlab_set_color (cr, fg, 1.0);
+  for (i = 0; i < n_lines; i++)
+    {
+      _gradlab_layout_set_bold (layout, i == 0);
+      _gradlab_text_draw (cr, layout, lines[i], bx + 6.0, by + 3.0 + i * line_h, 0.0, 0.0);
+    }
+  _gradlab_layout_set_bold (layout, FALSE);
+  cairo_restore (cr);
+}
+
+void
+_gradlab_format_decade (double  value,
+                        char   *buf,
+                        gsize   size)
+{
+  int e = (int) round (log10 (value));
+
+  if (e == 0)
+    g_strlcpy (buf, "1", size);
+  else
+    g_snprintf (buf, size, "1e%d", e);
+}

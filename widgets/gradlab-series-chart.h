@@ -288,6 +288,8 @@ void                 gradlab_series_chart_add_marker       (GradlabSeriesChart *
  */
 void                 gradlab_series_chart_clear_markers    (GradlabSeriesChart *self);
 
+/* Property accessors (see the properties in the .c file). Setters clamp
+ * (smoothing to 0 .. 0.99, window to >= 1) and notify only on change. */
 const char          *gradlab_series_chart_get_title        (GradlabSeriesChart *self);
 void                 gradlab_series_chart_set_title        (GradlabSeriesChart *self,
                                                             const char         *title);

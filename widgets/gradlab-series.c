@@ -294,9 +294,40 @@ gradlab_nice_range_linear (double *lo,
   *hi = ceil (*hi / step - 1e-9) * step;
 }
 
+/* Data often arrives as float: snap to a nice value within a few ulps of
+ * float precision rather than widening to the next one. */
+static double
+nice_down_125 (double v)
+{
+  double mag = pow (10.0, floor (log10 (v) + 1e-6));
+  double f = v / mag;
+
+  if (f >= 5.0 - 1e-6)
+    return 5.0 * mag;
+  if (f >= 2.0 - 1e-6)
+    return 2.0 * mag;
+  return mag;
+}
+
+static double
+nice_up_125 (double v)
+{
+  double mag = pow (10.0, floor (log10 (v) + 1e-6));
+  double f = v / mag;
+
+  if (f <= 1.0 + 1e-6)
+    return mag;
+  if (f <= 2.0 + 1e-6)
+    return 2.0 * mag;
+  if (f <= 5.0 + 1e-6)
+    return 5.0 * mag;
+  return 10.0 * mag;
+}
+
 void
-gradlab_nice_range_log (double *lo,
-                        double *hi)
+gradlab_nice_range_log (double   *lo,
+                        double   *hi,
+                        gboolean  whole_decades)
 {
   double e0;
   double e1;
@@ -316,8 +347,21 @@ gradlab_nice_range_log (double *lo,
       *hi = t;
     }
 
-  e0 = floor (log10 (*lo) + 1e-9);
-  e1 = ceil (log10 (*hi) - 1e-9);
+  if (!whole_decades)
+    {
+      double l = nice_down_125 (*lo);
+      double h = nice_up_125 (*hi);
+
+      if (h > l * 1.5)
+        {
+          *lo = l;
+          *hi = h;
+          return;
+        }
+    }
+
+  e0 = floor (log10 (*lo) + 1e-6);
+  e1 = ceil (log10 (*hi) - 1e-6);
   if (e1 <= e0)
     e1 = e0 + 1.0;
 

@@ -195,12 +195,15 @@ void           gradlab_nice_range_linear   (double        *lo,
  * gradlab_nice_range_log:
  * @lo: (inout): lower end of the data, > 0
  * @hi: (inout): upper end of the data, > 0
+ * @whole_decades: widen to powers of ten; else to 1, 2 or 5 times a power
+ *   of ten, which wastes less room
  *
- * Widens [@lo, @hi] outwards to whole decades (at least one decade).
- * Non-positive or non-finite input gives [1e-3, 1].
+ * Widens [@lo, @hi] outwards as asked; an empty range becomes at least one
+ * decade. Non-positive or non-finite input gives [1e-3, 1].
  */
 void           gradlab_nice_range_log      (double        *lo,
-                                            double        *hi);
+                                            double        *hi,
+                                            gboolean       whole_decades);
 
 /**
  * gradlab_ticks_linear:
