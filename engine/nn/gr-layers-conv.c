@@ -1,10 +1,1425 @@
-/* Convolutional layers: not in this build yet (see the convolution issue).
- * gr_net_add () reports such kinds as unavailable. */
+/* The convolutional layers: conv2d (im2col + GEMM, with stride, padding
+ * and dilation), max and average pooling, global average pooling,
+ * bilinear upsampling and spatial dropout. Each kind is one ops table;
+ * backward adds into the inputs' dy and writes its own parameter
+ * gradients, as in gr-layers-basic.c.
+ *
+ * Conv2d works image by image and, inside an image, on bands of output
+ * rows: the column matrix of one band (K = IC k k rows) is sized to stay in
+ * L2, so im2col writes and the GEMM's packing reads never go to memory. A
+ * whole-batch column matrix would be tens of megabytes and makes the same
+ * GEMMs about twice as slow here.
+ *
+ * Threads: a batch is always cut into CONV_CHUNKS fixed chunks with their
+ * own weight-gradient accumulators, summed in a fixed order at the end.
+ * With two threads each chunk runs on its own thread (single-threaded
+ * GEMMs); with one thread the chunks run one after the other. Either way
+ * the same floating-point operations happen in the same order, so results
+ * are bit-identical whatever the thread count. */
 
 #include "gr-net-private.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+#include <stdlib.h> /* TEMP-BENCH */
+
+/* Fixed partition of a batch; also the most threads conv uses. */
+#define CONV_CHUNKS 2
+/* Floats of one column band: 32k floats = 128 KiB, a quarter of L2. Measured
+ * on the W3 workload: 16k-64k are within 3 % of each other; 1M (whole
+ * images) is 25 % slower. */
+#ifndef COL_TILE_FLOATS
+#define COL_TILE_FLOATS 32768
+#endif
+/* Floats of one GEMM output band of the shifted path (16k = 64 KiB). */
+#ifndef SHIFT_BAND_FLOATS
+#define SHIFT_BAND_FLOATS 16384
+#endif
+/* A conv call is split across threads only above this many FLOPs; below,
+ * the cost of waking a thread is larger than the gain. */
+#define PARALLEL_MIN_FLOPS 2.0e6
+
+/* ---- shared helpers ------------------------------------------------------ */
+
+static int
+clampi (int v,
+        int lo,
+        int hi)
+{
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Smallest q with q * s >= a, for s > 0 and any sign of a. */
+static int
+ceil_div (int a,
+          int s)
+{
+  return a > 0 ? (a + s - 1) / s : -((-a) / s);
+}
+
+/* Output side of a sliding window; <= 0 if the window does not fit. */
+static int
+window_out (int in,
+            int k,
+            int s,
+            int p,
+            int d)
+{
+  int span = in + 2 * p - d * (k - 1) - 1;
+
+  return span < 0 ? 0 : span / s + 1;
+}
+
+static GrStatus
+check_window (GrNet      *net,
+              GrNode     *node,
+              const char *what)
+{
+  const GrLayerSpec *sp = &node->spec;
+
+  if (sp->kernel <= 0 || sp->stride <= 0 || sp->pad < 0 || sp->dilation <= 0)
+    {
+      gr_net_set_error (net, "layer '%s': %s needs kernel >= 1, stride >= 1, pad >= 0 "
+                        "and dilation >= 1 (got %d, %d, %d, %d)", sp->name, what,
+                        sp->kernel, sp->stride, sp->pad, sp->dilation);
+      return GR_ERR_ARG;
+    }
+  return GR_OK;
+}
+
+/* Sets node->out for a k x k window over the input; GR_ERR_SHAPE if the
+ * window does not fit. */
+static GrStatus
+window_setup (GrNet  *net,
+              GrNode *node,
+              int     channels)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  const GrLayerSpec *sp = &node->spec;
+  int oh = window_out (in->out.h, sp->kernel, sp->stride, sp->pad, sp->dilation);
+  int ow = window_out (in->out.w, sp->kernel, sp->stride, sp->pad, sp->dilation);
+
+  if (oh <= 0 || ow <= 0)
+    {
+      gr_net_set_error (net, "layer '%s': a %dx%d window (dilation %d, pad %d) does not "
+                        "fit a %dx%d input ('%s')", sp->name, sp->kernel, sp->kernel,
+                        sp->dilation, sp->pad, in->out.h, in->out.w, in->spec.name);
+      return GR_ERR_SHAPE;
+    }
+  node->out = (GrShape) { 1, channels, oh, ow };
+  return GR_OK;
+}
+
+/* dst[lo, hi) = src[0, hi - lo) and dst[0, n) outside that = 0. Rows are
+ * short (an image row) and there are many, so this avoids library calls:
+ * fixed 8-float blocks compile to vector moves, and the last block
+ * overlaps the one before instead of a scalar tail. */
+static inline void
+row_copy (float       *restrict dst,
+          const float *restrict src,
+          int                   lo,
+          int                   hi,
+          int                   n)
+{
+  static const float zeros[8];
+  int len = hi - lo, q;
+
+  if (lo > 0 || hi < n)
+    {
+      if (n >= 8)
+        {
+          for (q = 0; q + 8 <= n; q += 8)
+            memcpy (dst + q, zeros, sizeof zeros);
+          memcpy (dst + n - 8, zeros, sizeof zeros);
+        }
+      else
+        for (q = 0; q < n; q++)
+          dst[q] = 0.0f;
+    }
+  dst += lo;
+  if (len >= 8)
+    {
+      for (q = 0; q + 8 <= len; q += 8)
+        memcpy (dst + q, src + q, sizeof zeros);
+      memcpy (dst + len - 8, src + len - 8, sizeof zeros);
+    }
+  else
+    for (q = 0; q < len; q++)
+      dst[q] = src[q];
+}
+
+/* dst[q] (+)= src[q] + b for q < n, in vectorisable 8-float blocks. */
+static inline void
+row_store (float       *restrict dst,
+           const float *restrict src,
+           int                   n,
+           float                 b,
+           bool                  add)
+{
+  int q = 0;
+
+  if (add)
+    {
+      for (; q + 8 <= n; q += 8)
+        for (int u = 0; u < 8; u++)
+          dst[q + u] += src[q + u] + b;
+      for (; q < n; q++)
+        dst[q] += src[q] + b;
+    }
+  else
+    {
+      for (; q + 8 <= n; q += 8)
+        for (int u = 0; u < 8; u++)
+          dst[q + u] = src[q + u] + b;
+      for (; q < n; q++)
+        dst[q] = src[q] + b;
+    }
+}
+
+/* v[q] += b for q < n. */
+static inline void
+row_add_bias (float *v,
+              int    n,
+              float  b)
+{
+  int q = 0;
+
+  for (; q + 8 <= n; q += 8)
+    for (int u = 0; u < 8; u++)
+      v[q + u] += b;
+  for (; q < n; q++)
+    v[q] += b;
+}
+
+/* Copies (C, sh, sw) planes into a (C, dh, dw) window shifted by @off:
+ *   dst[c, Y, X] = src[c, Y - off, X - off], 0 outside src.
+ * A positive @off pads, a negative one crops. */
+static void
+pad_planes (const float *src,
+            int          C,
+            int          sh,
+            int          sw,
+            int          off,
+            int          dh,
+            int          dw,
+            float       *dst)
+{
+  int lo = clampi (off, 0, dw), hi = clampi (off + sw, lo, dw);
+
+  for (int c = 0; c < C; c++)
+    for (int y = 0; y < dh; y++)
+      {
+        float *row = dst + ((size_t) c * dh + y) * dw;
+        int sy = y - off;
+
+        if (sy < 0 || sy >= sh)
+          row_copy (row, NULL, 0, 0, dw);
+        else
+          row_copy (row, src + ((size_t) c * sh + sy) * sw + (lo - off), lo, hi, dw);
+      }
+}
+
+/* Gathers rows [r0, r1) of the output grid (width @ow) of a k x k window
+ * with stride s, pad p, dilation d into a column band:
+ *   col[(c, i, j), (r - r0) ow + q] = src[c, r s - p + i d, q s - p + j d]
+ * and 0 where that lies outside the (sh, sw) source planes. */
+static void
+im2col_rows (const float *src,  /* (C, sh, sw) */
+             int          C,
+             int          sh,
+             int          sw,
+             int          k,
+             int          s,
+             int          p,
+             int          d,
+             int          r0,
+             int          r1,
+             int          ow,
+             float       *col)  /* (C k k, (r1 - r0) ow) */
+{
+  size_t band = (size_t) (r1 - r0) * ow;
+
+  for (int c = 0; c < C; c++)
+    for (int i = 0; i < k; i++)
+      for (int j = 0; j < k; j++)
+        {
+          float *dst = col + ((size_t) (c * k + i) * k + j) * band;
+          int bx = j * d - p;
+          int lo = clampi (ceil_div (-bx, s), 0, ow);
+          int hi = clampi (ceil_div (sw - bx, s), lo, ow);
+
+          for (int r = r0; r < r1; r++, dst += ow)
+            {
+              int sy = r * s - p + i * d;
+              const float *row = src + ((size_t) c * sh + sy) * sw;
+
+              if (sy < 0 || sy >= sh)
+                {
+                  row_copy (dst, NULL, 0, 0, ow);
+                  continue;
+                }
+              row_copy (dst, NULL, 0, 0, ow);
+              for (int q = lo; q < hi; q++)
+                dst[q] = row[q * s + bx];
+            }
+        }
+}
+
+/* The adjoint of im2col_rows: adds each column entry back into the source
+ * pixel it came from. */
+static void
+col2im_rows_add (const float *col,  /* (C k k, (r1 - r0) ow) */
+                 int          C,
+                 int          sh,
+                 int          sw,
+                 int          k,
+                 int          s,
+                 int          p,
+                 int          d,
+                 int          r0,
+                 int          r1,
+                 int          ow,
+                 float       *dst)  /* (C, sh, sw), accumulated */
+{
+  size_t band = (size_t) (r1 - r0) * ow;
+
+  for (int c = 0; c < C; c++)
+    for (int i = 0; i < k; i++)
+      for (int j = 0; j < k; j++)
+        {
+          const float *src = col + ((size_t) (c * k + i) * k + j) * band;
+          int bx = j * d - p;
+          int lo = clampi (ceil_div (-bx, s), 0, ow);
+          int hi = clampi (ceil_div (sw - bx, s), lo, ow);
+
+          for (int r = r0; r < r1; r++, src += ow)
+            {
+              int sy = r * s - p + i * d;
+              float *row = dst + ((size_t) c * sh + sy) * sw;
+
+              if (sy < 0 || sy >= sh)
+                continue;
+              for (int q = lo; q < hi; q++)
+                row[q * s + bx] += src[q];
+            }
+        }
+}
+
+/* ---- conv2d ---------------------------------------------------------------- */
+/* y (N, OC, Ho, Wo) = W (OC, IC k k) * im2col (x) + b; W row-major.
+ *
+ * Three paths, by shape:
+ * - direct: 1x1, stride 1, no pad. x (IC, H W) is its own column matrix.
+ * - shifted: stride 1, any kernel, pad and dilation. The im2col is left to
+ *   OpenBLAS's own packing: with x zero-padded to (IC, Hp, Wp), the column
+ *   rows of tap (i, j) for a band of output rows, laid out at the padded
+ *   pitch Wp, form one strided matrix, xp + (r0 + i d) Wp + j d with
+ *   leading dimension Hp Wp. A band is then k^2 GEMMs of depth IC summed
+ *   into a (OC, rows Wp) buffer; the columns past Wo of each row read
+ *   across the row end and are dropped. dW is the same with a zero-gapped
+ *   copy of dy; dx is the same correlation over dy padded by d (k - 1) - p,
+ *   with the kernel flipped and transposed. No column matrix is written:
+ *   on the 16-channel 3x3 layers of W3 this is 1.5x faster than im2col
+ *   bands, whose writes and re-reads cost as much as the packing.
+ * - im2col (stride > 1): column bands sized to stay in L2; dx by a GEMM
+ *   into the band and col2im.
+ * Every path works image by image: a whole-batch column matrix would be
+ * tens of megabytes and makes the same GEMMs about twice as slow here. */
+
+typedef enum
+{
+  CONV_DIRECT,
+  CONV_SHIFTED,
+  CONV_IM2COL,
+} ConvPath;
+
+typedef struct
+{
+  int      ic, ih, iw;     /* input channels and plane */
+  int      oc, oh, ow;     /* output channels and plane */
+  int      k, s, p, d;     /* kernel, stride, pad, dilation */
+  int      k2;             /* taps, k k */
+  int      K;              /* ic k k: rows of the column matrix */
+  int      P;              /* oh ow: columns of one image */
+  ConvPath path;
+  int      hp, wp;         /* SHIFTED: padded input plane */
+  int      pq;             /* SHIFTED: pad of dy for dx, d (k - 1) - p (< 0 crops) */
+  int      hq, wq;         /* SHIFTED: padded dy plane, H + d (k - 1) by W + d (k - 1) */
+  int      rows;           /* SHIFTED: output rows per forward / dW band;
+                            * IM2COL: output rows per column band */
+  int      rows_dx;        /* SHIFTED: input rows per dx band */
+  size_t   xp_floats;      /* SHIFTED, per worker: padded input */
+  size_t   band_floats;    /* per worker: GEMM output band or column band */
+  size_t   dyp_floats;     /* SHIFTED, per worker: zero-gapped dy band */
+  size_t   dyq_floats;     /* SHIFTED, per worker: padded dy */
+  size_t   shared_floats;  /* SHIFTED: rearranged weights, read by all workers */
+  size_t   acc_floats;     /* per chunk: dW and db accumulators */
+} ConvGeom;
+
+static size_t
+align16 (size_t n)
+{
+  return (n + 15) / 16 * 16;
+}
+
+static ConvGeom
+conv_geom (const GrNet  *net,
+           const GrNode *node)
+{
+  const GrNode *in = &net->nodes[node->spec.inputs[0]];
+  const GrLayerSpec *sp = &node->spec;
+  ConvGeom g = { 0 };
+
+  g.ic = in->out.c;
+  g.ih = in->out.h;
+  g.iw = in->out.w;
+  g.oc = node->out.c;
+  g.oh = node->out.h;
+  g.ow = node->out.w;
+  g.k = sp->kernel;
+  g.s = sp->stride;
+  g.p = sp->pad;
+  g.d = sp->dilation;
+  g.k2 = g.k * g.k;
+  g.K = g.ic * g.k2;
+  g.P = g.oh * g.ow;
+  if (g.k == 1 && g.s == 1 && g.p == 0)
+    g.path = CONV_DIRECT;
+  else if (getenv ("GR_FORCE_IM2COL"))  /* TEMP-BENCH */
+    g.path = CONV_IM2COL;
+  else if (g.s == 1)
+    g.path = CONV_SHIFTED;
+  else
+    g.path = CONV_IM2COL;
+
+  if (g.path == CONV_SHIFTED)
+    {
+      int wide = g.ic > g.oc ? g.ic : g.oc;
+      size_t nbf, nbt;
+
+      g.hp = g.ih + 2 * g.p;
+      g.wp = g.iw + 2 * g.p;
+      g.pq = g.d * (g.k - 1) - g.p;
+      g.hq = g.ih + g.d * (g.k - 1);
+      g.wq = g.iw + g.d * (g.k - 1);
+      g.rows = clampi (SHIFT_BAND_FLOATS / (wide * g.wp), 1, g.oh);
+      g.rows_dx = clampi (SHIFT_BAND_FLOATS / (wide * g.wq), 1, g.ih);
+      nbf = (size_t) (g.rows - 1) * g.wp + g.ow;
+      nbt = (size_t) (g.rows_dx - 1) * g.wq + g.iw;
+      g.xp_floats = g.p > 0 ? align16 ((size_t) g.ic * g.hp * g.wp) : 0;
+      g.band_floats = align16 (nbf * wide > nbt * wide ? nbf * wide : nbt * wide);
+      g.dyp_floats = align16 (nbf * g.oc);
+      g.dyq_floats = g.pq != 0 ? align16 ((size_t) g.oc * g.hq * g.wq) : 0;
+      g.shared_floats = align16 (2 * (size_t) g.k2 * g.oc * g.ic);
+    }
+  else if (g.path == CONV_IM2COL)
+    {
+      g.rows = clampi (COL_TILE_FLOATS / (g.K * g.ow), 1, g.oh);
+      g.band_floats = align16 ((size_t) g.K * g.rows * g.ow);
+    }
+  g.acc_floats = align16 ((size_t) g.oc * g.K + (size_t) g.oc);
+  return g;
+}
+
+static size_t
+conv_worker_floats (const ConvGeom *g)
+{
+  return g->xp_floats + g->band_floats + g->dyp_floats + g->dyq_floats;
+}
+
+/* Workspace: [ shared weights ] [ accumulators x CHUNKS ] [ worker scratch
+ * x CHUNKS ]. Sized for two workers whatever the thread count now, since
+ * threads can change after compiling. */
+static size_t
+conv_ws_floats (const ConvGeom *g)
+{
+  return g->shared_floats + CONV_CHUNKS * (g->acc_floats + conv_worker_floats (g));
+}
+
+static GrStatus
+conv_setup (GrNet  *net,
+            GrNode *node)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  GrStatus st;
+  ConvGeom g;
+
+  if (node->spec.units <= 0)
+    {
+      gr_net_set_error (net, "layer '%s': conv2d needs units (out channels) > 0, not %d",
+                        node->spec.name, node->spec.units);
+      return GR_ERR_ARG;
+    }
+  st = check_window (net, node, "conv2d");
+  if (st != GR_OK)
+    return st;
+  st = window_setup (net, node, node->spec.units);
+  if (st != GR_OK)
+    return st;
+  node->n_param[0] = (size_t) node->spec.units * in->out.c * node->spec.kernel * node->spec.kernel;
+  node->n_param[1] = node->spec.no_bias ? 0 : (size_t) node->spec.units;
+  node->decay[0] = true;
+  g = conv_geom (net, node);
+  node->ws_floats = conv_ws_floats (&g);
+  return GR_OK;
+}
+
+static void
+conv_init (GrNet      *net,
+           GrNode     *node,
+           GrInitKind  init,
+           float       sigma,
+           GrRng      *rng)
+{
+  int k2 = node->spec.kernel * node->spec.kernel;
+  int ic = gr_node_input (net, node, 0)->out.c;
+
+  gr_layer_init_weights (node->param[0], node->n_param[0], ic * k2,
+                         node->spec.units * k2, init, sigma, rng);
+  if (node->n_param[1])
+    memset (node->param[1], 0, sizeof (float) * node->n_param[1]);
+}
+
+typedef struct
+{
+  GrNet          *net;
+  GrNode         *node;
+  const ConvGeom *g;
+  bool            backward;
+  bool            want_dx;
+  int             s0, s1;  /* images [s0, s1) */
+  float          *xp;      /* this worker's scratch, see ConvGeom */
+  float          *band;
+  float          *dyp;
+  float          *dyq;
+  float          *acc;     /* backward: this chunk's dW then db (OC) */
+  const float    *wf;      /* SHIFTED: W as (k k, OC, IC) */
+  const float    *wb;      /* SHIFTED: W flipped as (k k, IC, OC) */
+} ConvJob;
+
+/* The zero-padded input of one image for the shifted path: x itself when
+ * there is no padding. */
+static const float *
+shifted_input (const ConvJob *job,
+               const float   *x)
+{
+  const ConvGeom *g = job->g;
+
+  if (g->p == 0)
+    return x;
+  pad_planes (x, g->ic, g->ih, g->iw, g->p, g->hp, g->wp, job->xp);
+  return job->xp;
+}
+
+static void
+conv_forward_image (const ConvJob *job,
+                    const float   *x,  /* (IC, H, W) */
+                    float         *y)  /* (OC, Ho, Wo) */
+{
+  const ConvGeom *g = job->g;
+  const GrNode *node = job->node;
+  const float *W = node->param[0], *b = node->param[1];
+  bool bias = node->n_param[1] > 0;
+
+  if (g->path == CONV_DIRECT)
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->oc, g->P, g->K,
+                   1.0f, W, g->K, x, g->P, 0.0f, y, g->P);
+      if (bias)
+        for (int o = 0; o < g->oc; o++)
+          row_add_bias (y + (size_t) o * g->P, g->P, b[o]);
+      return;
+    }
+
+  if (g->path == CONV_SHIFTED)
+    {
+      const float *xp = shifted_input (job, x);
+      size_t plane = (size_t) g->hp * g->wp;
+
+      if (g->p == 0)
+        plane = (size_t) g->ih * g->iw;
+      for (int r0 = 0; r0 < g->oh; r0 += g->rows)
+        {
+          int r1 = r0 + g->rows < g->oh ? r0 + g->rows : g->oh;
+          int nb = (r1 - r0 - 1) * g->wp + g->ow;
+
+          for (int t = 0; t < g->k2; t++)
+            {
+              int i = t / g->k, j = t % g->k;
+
+              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->oc, nb, g->ic,
+                           1.0f, job->wf + (size_t) t * g->oc * g->ic, g->ic,
+                           xp + (size_t) (r0 + i * g->d) * g->wp + j * g->d, (int) plane,
+                           t ? 1.0f : 0.0f, job->band, nb);
+            }
+          for (int o = 0; o < g->oc; o++)
+            for (int r = r0; r < r1; r++)
+              row_store (y + (size_t) o * g->P + (size_t) r * g->ow,
+                         job->band + (size_t) o * nb + (size_t) (r - r0) * g->wp,
+                         g->ow, bias ? b[o] : 0.0f, false);
+        }
+      return;
+    }
+
+  for (int r0 = 0; r0 < g->oh; r0 += g->rows)
+    {
+      int r1 = r0 + g->rows < g->oh ? r0 + g->rows : g->oh;
+      int pt = (r1 - r0) * g->ow;
+      float *yt = y + (size_t) r0 * g->ow;
+
+      im2col_rows (x, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d, r0, r1, g->ow, job->band);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->oc, pt, g->K,
+                   1.0f, W, g->K, job->band, pt, 0.0f, yt, g->P);
+      if (bias)
+        for (int o = 0; o < g->oc; o++)
+          row_add_bias (yt + (size_t) o * g->P, pt, b[o]);
+    }
+}
+
+/* Adds the image's contribution to dW (in the path's accumulator layout)
+ * and, if wanted, to dx. */
+static void
+conv_backward_image (const ConvJob *job,
+                     const float   *x,   /* (IC, H, W) */
+                     const float   *dy,  /* (OC, Ho, Wo) */
+                     float         *dx)  /* (IC, H, W), accumulated */
+{
+  const ConvGeom *g = job->g;
+  const float *W = job->node->param[0];
+  float *dw = job->acc;
+
+  if (g->path == CONV_DIRECT)
+    {
+      /* dW (OC, IC) += dy (OC, P) x^T (P, IC) */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, g->K, g->P,
+                   1.0f, dy, g->P, x, g->P, 1.0f, dw, g->K);
+      /* dx (IC, P) += W^T (IC, OC) dy (OC, P) */
+      if (job->want_dx)
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g->K, g->P, g->oc,
+                     1.0f, W, g->K, dy, g->P, 1.0f, dx, g->P);
+      return;
+    }
+
+  if (g->path == CONV_SHIFTED)
+    {
+      const float *xp = shifted_input (job, x);
+      int plane = g->p == 0 ? g->ih * g->iw : g->hp * g->wp;
+      const float *dq;
+
+      for (int r0 = 0; r0 < g->oh; r0 += g->rows)
+        {
+          int r1 = r0 + g->rows < g->oh ? r0 + g->rows : g->oh;
+          int nb = (r1 - r0 - 1) * g->wp + g->ow;
+
+          /* dy at the padded pitch, zero in the junk columns so they add
+           * nothing. */
+          for (int o = 0; o < g->oc; o++)
+            for (int r = r0; r < r1; r++)
+              row_copy (job->dyp + (size_t) o * nb + (size_t) (r - r0) * g->wp,
+                        dy + (size_t) o * g->P + (size_t) r * g->ow,
+                        0, g->ow, r < r1 - 1 ? g->wp : g->ow);
+          /* dW_t (OC, IC) += dyp (OC, nb) xp_t^T (nb, IC) */
+          for (int t = 0; t < g->k2; t++)
+            {
+              int i = t / g->k, j = t % g->k;
+
+              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, g->ic, nb,
+                           1.0f, job->dyp, nb,
+                           xp + (size_t) (r0 + i * g->d) * g->wp + j * g->d, plane,
+                           1.0f, dw + (size_t) t * g->oc * g->ic, g->ic);
+            }
+        }
+      if (!job->want_dx)
+        return;
+
+      /* dx[c, y, x] = sum W[o, c, k-1-i, k-1-j] dyq[o, y + d i, x + d j] */
+      dq = dy;
+      if (g->pq != 0)
+        {
+          pad_planes (dy, g->oc, g->oh, g->ow, g->pq, g->hq, g->wq, job->dyq);
+          dq = job->dyq;
+        }
+      for (int y0 = 0; y0 < g->ih; y0 += g->rows_dx)
+        {
+          int y1 = y0 + g->rows_dx < g->ih ? y0 + g->rows_dx : g->ih;
+          int nb = (y1 - y0 - 1) * g->wq + g->iw;
+
+          for (int t = 0; t < g->k2; t++)
+            {
+              int i = t / g->k, j = t % g->k;
+
+              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->ic, nb, g->oc,
+                           1.0f, job->wb + (size_t) t * g->ic * g->oc, g->oc,
+                           dq + (size_t) (y0 + i * g->d) * g->wq + j * g->d, g->hq * g->wq,
+                           t ? 1.0f : 0.0f, job->band, nb);
+            }
+          for (int c = 0; c < g->ic; c++)
+            for (int yy = y0; yy < y1; yy++)
+              row_store (dx + ((size_t) c * g->ih + yy) * g->iw,
+                         job->band + (size_t) c * nb + (size_t) (yy - y0) * g->wq,
+                         g->iw, 0.0f, true);
+        }
+      return;
+    }
+
+  for (int r0 = 0; r0 < g->oh; r0 += g->rows)
+    {
+      int r1 = r0 + g->rows < g->oh ? r0 + g->rows : g->oh;
+      int pt = (r1 - r0) * g->ow;
+      const float *dyt = dy + (size_t) r0 * g->ow;
+
+      im2col_rows (x, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d, r0, r1, g->ow, job->band);
+      /* dW (OC, K) += dy (OC, pt) col^T (pt, K) */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, g->K, pt,
+                   1.0f, dyt, g->P, job->band, pt, 1.0f, dw, g->K);
+      if (job->want_dx)
+        {
+          /* dcol (K, pt) = W^T (K, OC) dy (OC, pt), then scattered back. */
+          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g->K, pt, g->oc,
+                       1.0f, W, g->K, dyt, g->P, 0.0f, job->band, pt);
+          col2im_rows_add (job->band, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d,
+                           r0, r1, g->ow, dx);
+        }
+    }
+}
+
+static void
+conv_run_job (const ConvJob *job)
+{
+  const ConvGeom *g = job->g;
+  GrNode *node = job->node;
+  GrNode *in = &job->net->nodes[node->spec.inputs[0]];
+
+  if (job->backward)
+    memset (job->acc, 0, sizeof (float) * g->acc_floats);
+  for (int s = job->s0; s < job->s1; s++)
+    {
+      const float *x = in->y + (size_t) s * in->out_size;
+
+      if (!job->backward)
+        {
+          conv_forward_image (job, x, node->y + (size_t) s * node->out_size);
+          continue;
+        }
+      conv_backward_image (job, x, node->dy + (size_t) s * node->out_size,
+                           in->dy + (size_t) s * in->out_size);
+      if (node->n_param[1])
+        {
+          const float *dy = node->dy + (size_t) s * node->out_size;
+          float *db = job->acc + (size_t) g->oc * g->K;
+
+          for (int o = 0; o < g->oc; o++)
+            {
+              const float *v = dy + (size_t) o * g->P;
+              float acc[8] = { 0 };
+              int q = 0;
+
+              /* Eight partial sums: vectorises and keeps the error small. */
+              for (; q + 8 <= g->P; q += 8)
+                for (int u = 0; u < 8; u++)
+                  acc[u] += v[q + u];
+              for (; q < g->P; q++)
+                acc[0] += v[q];
+              db[o] += ((acc[0] + acc[1]) + (acc[2] + acc[3]))
+                       + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+            }
+        }
+    }
+}
+
+static void *
+conv_thread_main (void *data)
+{
+  conv_run_job (data);
+  return NULL;
+}
+
+/* Runs the chunk jobs, in parallel if it pays. Every job touches only its
+ * own images, scratch and accumulators. */
+static void
+conv_run_chunks (GrNet         *net,
+                 const ConvJob *jobs,
+                 double         flops)
+{
+  bool parallel = net->threads >= 2 && jobs[0].s1 > jobs[0].s0
+                  && jobs[1].s1 > jobs[1].s0 && flops >= PARALLEL_MIN_FLOPS;
+  pthread_t helper;
+
+  if (parallel)
+    {
+      /* Each thread runs its GEMMs alone; OpenBLAS's own threads would
+       * fight ours for the two cores. */
+      openblas_set_num_threads (1);
+      if (pthread_create (&helper, NULL, conv_thread_main, (void *) &jobs[1]) == 0)
+        {
+          conv_run_job (&jobs[0]);
+          pthread_join (helper, NULL);
+        }
+      else
+        {
+          conv_run_job (&jobs[0]);
+          conv_run_job (&jobs[1]);
+        }
+      openblas_set_num_threads (net->threads);
+      return;
+    }
+  for (int c = 0; c < CONV_CHUNKS; c++)
+    conv_run_job (&jobs[c]);
+}
+
+/* Cuts the batch into the fixed chunks and lays out the workspace; for the
+ * shifted path also rearranges W for the taps. */
+static void
+conv_make_jobs (GrNet          *net,
+                GrNode         *node,
+                const ConvGeom *g,
+                int             n,
+                bool            backward,
+                ConvJob        *jobs)
+{
+  float *wf = net->ws, *wb = net->ws + (size_t) g->k2 * g->oc * g->ic;
+  float *acc = net->ws + g->shared_floats;
+  float *scratch = acc + CONV_CHUNKS * g->acc_floats;
+  bool want_dx = backward && gr_net_wants_grad (net, node->spec.inputs[0]);
+
+  if (g->path == CONV_SHIFTED)
+    {
+      const float *W = node->param[0];
+
+      /* wf[t, o, c] = W[o, c, t]; wb[t, c, o] = W[o, c, k k - 1 - t] */
+      for (int o = 0; o < g->oc; o++)
+        for (int c = 0; c < g->ic; c++)
+          for (int t = 0; t < g->k2; t++)
+            {
+              float w = W[(size_t) o * g->K + (size_t) c * g->k2 + t];
+
+              wf[((size_t) t * g->oc + o) * g->ic + c] = w;
+              wb[((size_t) (g->k2 - 1 - t) * g->ic + c) * g->oc + o] = w;
+            }
+    }
+  for (int c = 0; c < CONV_CHUNKS; c++)
+    {
+      float *mine = scratch + c * conv_worker_floats (g);
+
+      jobs[c] = (ConvJob) {
+        .net = net,
+        .node = node,
+        .g = g,
+        .backward = backward,
+        .want_dx = want_dx,
+        .s0 = c * n / CONV_CHUNKS,
+        .s1 = (c + 1) * n / CONV_CHUNKS,
+        .xp = mine,
+        .band = mine + g->xp_floats,
+        .dyp = mine + g->xp_floats + g->band_floats,
+        .dyq = mine + g->xp_floats + g->band_floats + g->dyp_floats,
+        .acc = acc + c * g->acc_floats,
+        .wf = wf,
+        .wb = wb,
+      };
+    }
+}
+
+static double
+conv_flops (const GrNet  *net,
+            const GrNode *node)
+{
+  const GrNode *in = &net->nodes[node->spec.inputs[0]];
+  double P = (double) node->out.h * node->out.w;
+  double K = (double) in->out.c * node->spec.kernel * node->spec.kernel;
+
+  return 2.0 * node->out.c * K * P + (node->n_param[1] ? node->out.c * P : 0.0);
+}
+
+static void
+conv_forward (GrNet  *net,
+              GrNode *node,
+              int     n,
+              bool    train,
+              GrRng  *rng)
+{
+  ConvGeom g = conv_geom (net, node);
+  ConvJob jobs[CONV_CHUNKS];
+
+  conv_make_jobs (net, node, &g, n, false, jobs);
+  conv_run_chunks (net, jobs, conv_flops (net, node) * n);
+}
+
+static void
+conv_backward (GrNet  *net,
+               GrNode *node,
+               int     n)
+{
+  ConvGeom g = conv_geom (net, node);
+  ConvJob jobs[CONV_CHUNKS];
+  size_t nw = (size_t) g.oc * g.K;
+  const float *acc0, *acc1;
+  float *dw = node->dparam[0];
+
+  conv_make_jobs (net, node, &g, n, true, jobs);
+  conv_run_chunks (net, jobs, 2.0 * conv_flops (net, node) * n);
+
+  /* Sum the chunks in a fixed order: the same bits for any thread count. */
+  acc0 = jobs[0].acc;
+  acc1 = jobs[1].acc;
+  if (g.path == CONV_SHIFTED)
+    {
+      /* Accumulated per tap as (k k, OC, IC). */
+      for (int t = 0; t < g.k2; t++)
+        for (int o = 0; o < g.oc; o++)
+          for (int c = 0; c < g.ic; c++)
+            {
+              size_t a = ((size_t) t * g.oc + o) * g.ic + c;
+
+              dw[(size_t) o * g.K + (size_t) c * g.k2 + t] = acc0[a] + acc1[a];
+            }
+    }
+  else
+    for (size_t i = 0; i < nw; i++)
+      dw[i] = acc0[i] + acc1[i];
+  if (node->n_param[1])
+    for (int o = 0; o < g.oc; o++)
+      node->dparam[1][o] = acc0[nw + o] + acc1[nw + o];
+}
+
+const GrLayerOps gr_conv2d_ops = {
+  .name = "conv2d",
+  .setup = conv_setup,
+  .init = conv_init,
+  .forward = conv_forward,
+  .backward = conv_backward,
+  .flops = conv_flops,
+};
+
+/* ---- max and average pooling ------------------------------------------- */
+/* Window k, stride s (default k), pad p, dilation d; output side
+ * floor ((H + 2p - d (k - 1) - 1) / s) + 1 as in PyTorch. Max pooling
+ * ignores padding; average pooling counts it (divides by k^2, PyTorch's
+ * count_include_pad = True). */
+
+static GrStatus
+pool_setup (GrNet  *net,
+            GrNode *node)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  const char *what = gr_layer_kind_name (node->spec.kind);
+  GrStatus st = check_window (net, node, what);
+
+  if (st != GR_OK)
+    return st;
+  if (2 * node->spec.pad > node->spec.kernel)
+    {
+      gr_net_set_error (net, "layer '%s': %s pad %d is more than half the kernel %d",
+                        node->spec.name, what, node->spec.pad, node->spec.kernel);
+      return GR_ERR_ARG;
+    }
+  st = window_setup (net, node, in->out.c);
+  if (st != GR_OK)
+    return st;
+  if (node->spec.kind == GR_LAYER_MAXPOOL)
+    node->cache_per_sample = gr_shape_sample_size (node->out);
+  return GR_OK;
+}
+
+static void
+maxpool_forward (GrNet  *net,
+                 GrNode *node,
+                 int     n,
+                 bool    train,
+                 GrRng  *rng)
+{
+  const GrNode *in = gr_node_input (net, node, 0);
+  const GrLayerSpec *sp = &node->spec;
+  int C = node->out.c, oh = node->out.h, ow = node->out.w;
+  int ih = in->out.h, iw = in->out.w;
+
+  for (int s = 0; s < n; s++)
+    for (int c = 0; c < C; c++)
+      {
+        const float *x = in->y + (size_t) s * in->out_size + (size_t) c * ih * iw;
+        size_t obase = (size_t) s * node->out_size + (size_t) c * oh * ow;
+        float *y = node->y + obase;
+        float *arg = node->cache + obase;   /* argmax within the plane, as float */
+
+        for (int oy = 0; oy < oh; oy++)
+          for (int ox = 0; ox < ow; ox++)
+            {
+              float best = -INFINITY;
+              int bi = -1;
+
+              for (int i = 0; i < sp->kernel; i++)
+                {
+                  int iy = oy * sp->stride - sp->pad + i * sp->dilation;
+
+                  if (iy < 0 || iy >= ih)
+                    continue;
+                  for (int j = 0; j < sp->kernel; j++)
+                    {
+                      int ix = ox * sp->stride - sp->pad + j * sp->dilation;
+
+                      /* NaN never wins a comparison; bi < 0 keeps it. */
+                      if (ix >= 0 && ix < iw && (bi < 0 || x[iy * iw + ix] > best))
+                        {
+                          best = x[iy * iw + ix];
+                          bi = iy * iw + ix;
+                        }
+                    }
+                }
+              y[oy * ow + ox] = best;
+              arg[oy * ow + ox] = (float) bi;
+            }
+      }
+}
+
+static void
+maxpool_backward (GrNet  *net,
+                  GrNode *node,
+                  int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  int C = node->out.c;
+  size_t oplane = (size_t) node->out.h * node->out.w;
+  size_t iplane = (size_t) in->out.h * in->out.w;
+
+  if (!gr_net_wants_grad (net, node->spec.inputs[0]))
+    return;
+  for (int s = 0; s < n; s++)
+    for (int c = 0; c < C; c++)
+      {
+        size_t obase = (size_t) s * node->out_size + (size_t) c * oplane;
+        float *dx = in->dy + (size_t) s * in->out_size + (size_t) c * iplane;
+
+        for (size_t q = 0; q < oplane; q++)
+          {
+            int bi = (int) node->cache[obase + q];
+
+            if (bi >= 0)
+              dx[bi] += node->dy[obase + q];
+          }
+      }
+}
+
+static double
+pool_flops (const GrNet  *net,
+            const GrNode *node)
+{
+  return (double) node->spec.kernel * node->spec.kernel * (double) node->out_size;
+}
+
+const GrLayerOps gr_maxpool_ops = {
+  .name = "maxpool",
+  .setup = pool_setup,
+  .forward = maxpool_forward,
+  .backward = maxpool_backward,
+  .flops = pool_flops,
+};
+
+static void
+avgpool_forward (GrNet  *net,
+                 GrNode *node,
+                 int     n,
+                 bool    train,
+                 GrRng  *rng)
+{
+  const GrNode *in = gr_node_input (net, node, 0);
+  const GrLayerSpec *sp = &node->spec;
+  int C = node->out.c, oh = node->out.h, ow = node->out.w;
+  int ih = in->out.h, iw = in->out.w;
+  float inv = 1.0f / (float) (sp->kernel * sp->kernel);
+
+  for (int s = 0; s < n; s++)
+    for (int c = 0; c < C; c++)
+      {
+        const float *x = in->y + (size_t) s * in->out_size + (size_t) c * ih * iw;
+        float *y = node->y + (size_t) s * node->out_size + (size_t) c * oh * ow;
+
+        for (int oy = 0; oy < oh; oy++)
+          for (int ox = 0; ox < ow; ox++)
+            {
+              float sum = 0.0f;
+
+              for (int i = 0; i < sp->kernel; i++)
+                {
+                  int iy = oy * sp->stride - sp->pad + i * sp->dilation;
+
+                  if (iy < 0 || iy >= ih)
+                    continue;
+                  for (int j = 0; j < sp->kernel; j++)
+                    {
+                      int ix = ox * sp->stride - sp->pad + j * sp->dilation;
+
+                      if (ix >= 0 && ix < iw)
+                        sum += x[iy * iw + ix];
+                    }
+                }
+              y[oy * ow + ox] = sum * inv;
+            }
+      }
+}
+
+static void
+avgpool_backward (GrNet  *net,
+                  GrNode *node,
+                  int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  const GrLayerSpec *sp = &node->spec;
+  int C = node->out.c, oh = node->out.h, ow = node->out.w;
+  int ih = in->out.h, iw = in->out.w;
+  float inv = 1.0f / (float) (sp->kernel * sp->kernel);
+
+  if (!gr_net_wants_grad (net, node->spec.inputs[0]))
+    return;
+  for (int s = 0; s < n; s++)
+    for (int c = 0; c < C; c++)
+      {
+        float *dx = in->dy + (size_t) s * in->out_size + (size_t) c * ih * iw;
+        const float *dy = node->dy + (size_t) s * node->out_size + (size_t) c * oh * ow;
+
+        for (int oy = 0; oy < oh; oy++)
+          for (int ox = 0; ox < ow; ox++)
+            {
+              float g = dy[oy * ow + ox] * inv;
+
+              for (int i = 0; i < sp->kernel; i++)
+                {
+                  int iy = oy * sp->stride - sp->pad + i * sp->dilation;
+
+                  if (iy < 0 || iy >= ih)
+                    continue;
+                  for (int j = 0; j < sp->kernel; j++)
+                    {
+                      int ix = ox * sp->stride - sp->pad + j * sp->dilation;
+
+                      if (ix >= 0 && ix < iw)
+                        dx[iy * iw + ix] += g;
+                    }
+                }
+            }
+      }
+}
+
+const GrLayerOps gr_avgpool_ops = {
+  .name = "avgpool",
+  .setup = pool_setup,
+  .forward = avgpool_forward,
+  .backward = avgpool_backward,
+  .flops = pool_flops,
+};
+
+/* ---- global average pooling --------------------------------------------- */
+
+static GrStatus
+gap_setup (GrNet  *net,
+           GrNode *node)
+{
+  node->out = (GrShape) { 1, gr_node_input (net, node, 0)->out.c, 1, 1 };
+  return GR_OK;
+}
+
+static void
+gap_forward (GrNet  *net,
+             GrNode *node,
+             int     n,
+             bool    train,
+             GrRng  *rng)
+{
+  const GrNode *in = gr_node_input (net, node, 0);
+  size_t P = (size_t) in->out.h * in->out.w;
+  size_t total = (size_t) n * in->out.c;
+
+  for (size_t sc = 0; sc < total; sc++)
+    {
+      const float *x = in->y + sc * P;
+      double sum = 0.0;
+
+      for (size_t q = 0; q < P; q++)
+        sum += x[q];
+      node->y[sc] = (float) (sum / (double) P);
+    }
+}
+
+static void
+gap_backward (GrNet  *net,
+              GrNode *node,
+              int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  size_t P = (size_t) in->out.h * in->out.w;
+  size_t total = (size_t) n * in->out.c;
+
+  if (!gr_net_wants_grad (net, node->spec.inputs[0]))
+    return;
+  for (size_t sc = 0; sc < total; sc++)
+    {
+      float g = node->dy[sc] / (float) P;
+      float *dx = in->dy + sc * P;
+
+      for (size_t q = 0; q < P; q++)
+        dx[q] += g;
+    }
+}
+
+static double
+gap_flops (const GrNet  *net,
+           const GrNode *node)
+{
+  return (double) net->nodes[node->spec.inputs[0]].out_size;
+}
+
+const GrLayerOps gr_gap_ops = {
+  .name = "gap",
+  .setup = gap_setup,
+  .forward = gap_forward,
+  .backward = gap_backward,
+  .flops = gap_flops,
+};
+
+/* ---- bilinear upsampling ----------------------------------------------- */
+/* Integer factor, align_corners = False (PyTorch): output pixel o samples
+ * the input at (o + 0.5) / scale - 0.5, clamped at 0, between the two
+ * nearest input pixels. */
+
+static GrStatus
+upsample_setup (GrNet  *net,
+                GrNode *node)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+
+  if (node->spec.scale < 1)
+    {
+      gr_net_set_error (net, "layer '%s': upsample needs an integer scale >= 1, not %d",
+                        node->spec.name, node->spec.scale);
+      return GR_ERR_ARG;
+    }
+  node->out = (GrShape) { 1, in->out.c, in->out.h * node->spec.scale,
+                          in->out.w * node->spec.scale };
+  return GR_OK;
+}
+
+/* Source taps of output index @o: i0, i1 and the weight of i1. */
+static void
+upsample_taps (int    o,
+               int    scale,
+               int    in,
+               int   *i0,
+               int   *i1,
+               float *l1)
+{
+  float src = ((float) o + 0.5f) / (float) scale - 0.5f;
+
+  if (src < 0.0f)
+    src = 0.0f;
+  *i0 = (int) src;
+  if (*i0 > in - 1)
+    *i0 = in - 1;
+  *i1 = *i0 + (*i0 < in - 1 ? 1 : 0);
+  *l1 = src - (float) *i0;
+}
+
+static void
+upsample_forward (GrNet  *net,
+                  GrNode *node,
+                  int     n,
+                  bool    train,
+                  GrRng  *rng)
+{
+  const GrNode *in = gr_node_input (net, node, 0);
+  int ih = in->out.h, iw = in->out.w, oh = node->out.h, ow = node->out.w;
+  int sc = node->spec.scale;
+  size_t planes = (size_t) n * in->out.c;
+
+  for (size_t pl = 0; pl < planes; pl++)
+    {
+      const float *x = in->y + pl * ih * iw;
+      float *y = node->y + pl * oh * ow;
+
+      for (int oy = 0; oy < oh; oy++)
+        {
+          int y0, y1;
+          float ly;
+          const float *r0, *r1;
+
+          upsample_taps (oy, sc, ih, &y0, &y1, &ly);
+          r0 = x + (size_t) y0 * iw;
+          r1 = x + (size_t) y1 * iw;
+          for (int ox = 0; ox < ow; ox++)
+            {
+              int x0, x1;
+              float lx;
+
+              upsample_taps (ox, sc, iw, &x0, &x1, &lx);
+              y[(size_t) oy * ow + ox] =
+                (1.0f - ly) * ((1.0f - lx) * r0[x0] + lx * r0[x1])
+                + ly * ((1.0f - lx) * r1[x0] + lx * r1[x1]);
+            }
+        }
+    }
+}
+
+static void
+upsample_backward (GrNet  *net,
+                   GrNode *node,
+                   int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  int ih = in->out.h, iw = in->out.w, oh = node->out.h, ow = node->out.w;
+  int sc = node->spec.scale;
+  size_t planes = (size_t) n * in->out.c;
+
+  if (!gr_net_wants_grad (net, node->spec.inputs[0]))
+    return;
+  for (size_t pl = 0; pl < planes; pl++)
+    {
+      float *dx = in->dy + pl * ih * iw;
+      const float *dy = node->dy + pl * oh * ow;
+
+      for (int oy = 0; oy < oh; oy++)
+        {
+          int y0, y1;
+          float ly;
+          float *r0, *r1;
+
+          upsample_taps (oy, sc, ih, &y0, &y1, &ly);
+          r0 = dx + (size_t) y0 * iw;
+          r1 = dx + (size_t) y1 * iw;
+          for (int ox = 0; ox < ow; ox++)
+            {
+              int x0, x1;
+              float lx, g = dy[(size_t) oy * ow + ox];
+
+              upsample_taps (ox, sc, iw, &x0, &x1, &lx);
+              r0[x0] += (1.0f - ly) * (1.0f - lx) * g;
+              r0[x1] += (1.0f - ly) * lx * g;
+              r1[x0] += ly * (1.0f - lx) * g;
+              r1[x1] += ly * lx * g;
+            }
+        }
+    }
+}
+
+static double
+upsample_flops (const GrNet  *net,
+                const GrNode *node)
+{
+  /* Four products and three sums per output, weights aside. */
+  return 7.0 * (double) node->out_size;
+}
+
+const GrLayerOps gr_upsample_ops = {
+  .name = "upsample",
+  .setup = upsample_setup,
+  .forward = upsample_forward,
+  .backward = upsample_backward,
+  .flops = upsample_flops,
+};
+
+/* ---- spatial dropout ----------------------------------------------------- */
+/* One draw per (sample, channel): the whole map is kept (scaled by
+ * 1 / (1 - p)) or zeroed. cache: the mask (N, C). */
+
+static GrStatus
+spatial_dropout_setup (GrNet  *net,
+                       GrNode *node)
+{
+  if (node->spec.p < 0.0f || node->spec.p >= 1.0f)
+    {
+      gr_net_set_error (net, "layer '%s': spatial dropout p must be in [0, 1), not %g",
+                        node->spec.name, node->spec.p);
+      return GR_ERR_ARG;
+    }
+  node->out = gr_node_input (net, node, 0)->out;
+  node->cache_per_sample = (size_t) node->out.c;
+  return GR_OK;
+}
+
+static void
+spatial_dropout_forward (GrNet  *net,
+                         GrNode *node,
+                         int     n,
+                         bool    train,
+                         GrRng  *rng)
+{
+  const float *x = gr_node_input (net, node, 0)->y;
+  size_t planes = (size_t) n * node->out.c;
+  size_t P = (size_t) node->out.h * node->out.w;
+  float p = node->spec.p;
+
+  if (!train || p <= 0.0f)
+    {
+      memcpy (node->y, x, sizeof (float) * planes * P);
+      for (size_t i = 0; i < planes; i++)
+        node->cache[i] = 1.0f;
+      return;
+    }
+  for (size_t i = 0; i < planes; i++)
+    {
+      float m = gr_rng_uniform (rng) >= p ? 1.0f / (1.0f - p) : 0.0f;
+      const float *xs = x + i * P;
+      float *ys = node->y + i * P;
+
+      node->cache[i] = m;
+      for (size_t q = 0; q < P; q++)
+        ys[q] = xs[q] * m;
+    }
+}
+
+static void
+spatial_dropout_backward (GrNet  *net,
+                          GrNode *node,
+                          int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  size_t planes = (size_t) n * node->out.c;
+  size_t P = (size_t) node->out.h * node->out.w;
+
+  if (!gr_net_wants_grad (net, node->spec.inputs[0]))
+    return;
+  for (size_t i = 0; i < planes; i++)
+    {
+      float m = node->cache[i];
+      const float *dy = node->dy + i * P;
+      float *dx = in->dy + i * P;
+
+      if (m == 0.0f)
+        continue;
+      for (size_t q = 0; q < P; q++)
+        dx[q] += dy[q] * m;
+    }
+}
+
+const GrLayerOps gr_spatial_dropout_ops = {
+  .name = "spatial_dropout",
+  .setup = spatial_dropout_setup,
+  .forward = spatial_dropout_forward,
+  .backward = spatial_dropout_backward,
+};
+
+/* ---- dispatch ------------------------------------------------------------ */
 
 const GrLayerOps *
 gr_layer_ops_for_conv (GrLayerKind kind)
 {
-  return NULL;
+  switch (kind)
+    {
+    case GR_LAYER_CONV2D: return &gr_conv2d_ops;
+    case GR_LAYER_MAXPOOL: return &gr_maxpool_ops;
+    case GR_LAYER_AVGPOOL: return &gr_avgpool_ops;
+    case GR_LAYER_GAP: return &gr_gap_ops;
+    case GR_LAYER_UPSAMPLE: return &gr_upsample_ops;
+    case GR_LAYER_SPATIAL_DROPOUT: return &gr_spatial_dropout_ops;
+    case GR_LAYER_INPUT:
+    case GR_LAYER_DENSE:
+    case GR_LAYER_ACT:
+    case GR_LAYER_DROPOUT:
+    case GR_LAYER_BATCHNORM:
+    case GR_LAYER_ADD:
+    case GR_LAYER_CONCAT:
+    case GR_LAYER_SOFTMAX:
+    case GR_N_LAYER_KINDS:
+    default:
+      return NULL;
+    }
 }

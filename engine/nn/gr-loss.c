@@ -355,8 +355,17 @@ gr_loss_compute (const GrLossConfig *cfg,
               for (int c = 0; c < shape.c; c++)
                 {
                   size_t i = s * S + c * P + q;
-                  float t = target.values ? target.values[i] : (c == y ? 1.0f : 0.0f);
-                  float e = out[i] - t;
+                  float t, e;
+
+                  /* One output and 0/1 labels: the label is the target, as
+                   * for BCE and accuracy (one-hot would invert it). */
+                  if (target.values)
+                    t = target.values[i];
+                  else if (shape.c == 1)
+                    t = (float) y;
+                  else
+                    t = c == y ? 1.0f : 0.0f;
+                  e = out[i] - t;
 
                   loss += (double) e * e;
                   dout[i] = (float) (2.0 * e / n_el);

@@ -58,7 +58,8 @@ size_t      gr_loss_scratch_size (GrShape             shape);
 /* Computes the mean loss of @out (N, C, H, W) against @target and writes
  * d loss / d out into @dout (same shape). Per-pixel losses treat every
  * (h, w) as a sample; pixels with the ignore label contribute nothing.
- * MSE with labels compares against one-hot vectors. BCE with C = 1 takes
+ * MSE with labels compares against one-hot vectors (with C = 1, against
+ * the 0/1 label itself). BCE with C = 1 takes
  * labels 0/1; with C > 1 it is one-vs-rest over one-hot labels.
  * Returns GR_ERR_ARG for a label out of range, GR_ERR_NONFINITE if the loss
  * is not finite. */

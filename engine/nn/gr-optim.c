@@ -119,13 +119,16 @@ typedef struct
 } UpdateArgs;
 
 /* Updates params [lo, hi); returns sum of squared updates in *d2 and of
- * squared new weights in *w2 (both may be NULL). */
-static void
+ * squared new weights in *w2 (both may be NULL). With @commit false it
+ * writes nothing and only reports whether every new weight and moment
+ * would be finite. */
+static bool
 update_range (GrOptim          *opt,
               GrNet            *net,
               const UpdateArgs *a,
               size_t            lo,
               size_t            hi,
+              bool              commit,
               double           *d2,
               double           *w2)
 {
@@ -133,10 +136,11 @@ update_range (GrOptim          *opt,
   const uint8_t *mask = net->decay_mask;
   float *vel = opt->slab, *m = opt->slab + opt->n, *v = opt->slab + 2 * opt->n;
   double sd = 0.0, sw = 0.0;
+  bool finite = true;
 
   for (size_t i = lo; i < hi; i++)
     {
-      float old = w[i], nw = old, gi = g[i];
+      float old = w[i], nw = old, gi = g[i], nvel = vel[i], nm = m[i], nv = v[i];
 
       if (a->wd != 0.0f && mask[i])
         nw -= a->lr * a->wd * old;
@@ -146,23 +150,31 @@ update_range (GrOptim          *opt,
           nw -= a->lr * gi;
           break;
         case GR_OPT_MOMENTUM:
-          vel[i] = a->mu * vel[i] + gi;
-          nw -= a->lr * vel[i];
+          nvel = a->mu * nvel + gi;
+          nw -= a->lr * nvel;
           break;
         case GR_OPT_NESTEROV:
-          vel[i] = a->mu * vel[i] + gi;
-          nw -= a->lr * (gi + a->mu * vel[i]);
+          nvel = a->mu * nvel + gi;
+          nw -= a->lr * (gi + a->mu * nvel);
           break;
         case GR_OPT_ADAM:
         case GR_OPT_ADAMW:
         case GR_N_OPTS:
         default:
-          m[i] = a->b1 * m[i] + (1.0f - a->b1) * gi;
-          v[i] = a->b2 * v[i] + (1.0f - a->b2) * gi * gi;
-          nw -= a->lr * (m[i] / a->bc1) / (sqrtf (v[i] / a->bc2) + a->eps);
+          nm = a->b1 * nm + (1.0f - a->b1) * gi;
+          nv = a->b2 * nv + (1.0f - a->b2) * gi * gi;
+          nw -= a->lr * (nm / a->bc1) / (sqrtf (nv / a->bc2) + a->eps);
           break;
         }
+      if (!commit)
+        {
+          finite = finite && isfinite (nw) && isfinite (nvel) && isfinite (nm) && isfinite (nv);
+          continue;
+        }
       w[i] = nw;
+      vel[i] = nvel;
+      m[i] = nm;
+      v[i] = nv;
       sd += (double) (nw - old) * (nw - old);
       sw += (double) nw * nw;
     }
@@ -170,6 +182,7 @@ update_range (GrOptim          *opt,
     *d2 = sd;
   if (w2)
     *w2 = sw;
+  return finite;
 }
 
 GrStatus
@@ -231,10 +244,16 @@ gr_optim_step (GrOptim           *opt,
   a.bc1 = a.bc2 = 1.0f;
   if (cfg->kind == GR_OPT_ADAM || cfg->kind == GR_OPT_ADAMW)
     {
-      opt->t++;
-      a.bc1 = 1.0f - powf (cfg->beta1, (float) opt->t);
-      a.bc2 = 1.0f - powf (cfg->beta2, (float) opt->t);
+      a.bc1 = 1.0f - powf (cfg->beta1, (float) (opt->t + 1));
+      a.bc2 = 1.0f - powf (cfg->beta2, (float) (opt->t + 1));
     }
+  /* A finite gradient can still overflow a weight or a moment (a huge
+   * learning rate): check the whole update before writing any of it, so a
+   * refused step leaves weights and moments as they were. */
+  if (!update_range (opt, net, &a, 0, n, false, NULL, NULL))
+    return GR_ERR_NONFINITE;
+  if (cfg->kind == GR_OPT_ADAM || cfg->kind == GR_OPT_ADAMW)
+    opt->t++;
 
   for (int i = 0; i < net->n_weighted; i++)
     {
@@ -242,18 +261,18 @@ gr_optim_step (GrOptim           *opt,
       double d2, w2, old2;
 
       gr_net_weighted_range (net, i, &off, &cnt);
-      update_range (opt, net, &a, pos, off, NULL, NULL);
+      update_range (opt, net, &a, pos, off, true, NULL, NULL);
       probes[i].grad_norm = (float) sqrt (sum_sq (g + off, cnt));
       probes[i].clip_share = probes[i].grad_norm_raw > 0.0f
                              ? 1.0f - probes[i].grad_norm / probes[i].grad_norm_raw : 0.0f;
       if (probes[i].clip_share < 0.0f)
         probes[i].clip_share = 0.0f;
       old2 = sum_sq (w + off, cnt);
-      update_range (opt, net, &a, off, off + cnt, &d2, &w2);
+      update_range (opt, net, &a, off, off + cnt, true, &d2, &w2);
       probes[i].weight_norm = (float) sqrt (w2);
       probes[i].update_ratio = old2 > 0.0 ? (float) sqrt (d2 / old2) : 0.0f;
       pos = off + cnt;
     }
-  update_range (opt, net, &a, pos, n, NULL, NULL);
+  update_range (opt, net, &a, pos, n, true, NULL, NULL);
   return GR_OK;
 }

@@ -47,7 +47,8 @@ void      gr_optim_free       (GrOptim           *opt);
  * weighted layer: grad_norm, grad_norm_raw, weight_norm, update_ratio,
  * clip_share) and the global norms. Switching kind keeps the moment slabs
  * (Adam's moments survive a detour through SGD). Returns GR_ERR_NONFINITE
- * (parameters unchanged) if the gradient is not finite. */
+ * (parameters and moments unchanged) if the gradient is not finite or the
+ * update would make a weight or moment non-finite. */
 GrStatus  gr_optim_step       (GrOptim           *opt,
                                GrNet             *net,
                                const GrOptConfig *cfg,

@@ -81,6 +81,20 @@ net_signature (const GrNet *net)
   return h;
 }
 
+/* The sizes in @h add up to its total. Checked after the CRC, before any
+ * size is used to index the file: a consistent CRC says the bytes are as
+ * written, not that the writer was this one. Each count is at most the
+ * total (a real file size), so the sum cannot overflow. */
+static bool
+header_consistent (const Header *h)
+{
+  if (h->n_params > h->total || h->n_state > h->total || h->n_opt > h->total
+      || h->n_perm > h->total || h->n_knobs > h->total)
+    return false;
+  return h->total == sizeof *h + sizeof (float) * (h->n_params + h->n_state + h->n_opt)
+                     + sizeof (int32_t) * h->n_perm + h->n_knobs + sizeof (uint32_t);
+}
+
 static size_t
 knob_text (const GrKnobs *k,
            char          *buf,
@@ -230,6 +244,8 @@ gr_session_load_checkpoint (GrSession  *s,
       memcpy (&crc, buf + size - sizeof crc, sizeof crc);
       if (crc32_update (0, buf, (size_t) size - sizeof crc) != crc)
         st = GR_ERR_CHECKSUM;
+      else if (!header_consistent (&h))
+        st = GR_ERR_FORMAT;
       else if (h.signature != net_signature (s->net)
                || h.n_params != gr_net_n_params (s->net)
                || h.n_state != gr_net_n_state (s->net)

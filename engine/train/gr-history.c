@@ -171,7 +171,7 @@ gr_history_append_step (GrHistory          *h,
             {
               for (int64_t i = 0; i < PROBE_ROWS / 2; i++)
                 {
-                  memcpy (h->probe_rows + i * GR_HISTORY_MAX_LAYERS,
+                  memmove (h->probe_rows + i * GR_HISTORY_MAX_LAYERS,
                           h->probe_rows + 2 * i * GR_HISTORY_MAX_LAYERS,
                           sizeof (GrProbe) * h->n_layers);
                   h->probe_steps[i] = h->probe_steps[2 * i];

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,15 +103,22 @@ static const KnobDef knob_defs[] = {
 
 #define N_KNOBS (sizeof knob_defs / sizeof knob_defs[0])
 
+static const char *knob_names[N_KNOBS + 1];
+
+static void
+fill_knob_names (void)
+{
+  for (size_t i = 0; i < N_KNOBS; i++)
+    knob_names[i] = knob_defs[i].name;
+}
+
 const char *const *
 gr_knobs_names (void)
 {
-  static const char *names[N_KNOBS + 1];
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-  if (names[0] == NULL)
-    for (size_t i = 0; i < N_KNOBS; i++)
-      names[i] = knob_defs[i].name;
-  return names;
+  pthread_once (&once, fill_knob_names);
+  return knob_names;
 }
 
 static const KnobDef *
@@ -307,6 +315,22 @@ gr_knobs_set (GrKnobs    *k,
     }
 }
 
+/* The shortest %g text that reads back as exactly @v: "0.1" stays "0.1",
+ * and a checkpoint's knob block restores the very same bits. */
+static void
+format_float (char   *buf,
+              size_t  len,
+              float   v)
+{
+  for (int prec = 6; prec < 9; prec++)
+    {
+      snprintf (buf, len, "%.*g", prec, v);
+      if (strtof (buf, NULL) == v)
+        return;
+    }
+  snprintf (buf, len, "%.9g", v);
+}
+
 bool
 gr_knobs_get (const GrKnobs *k,
               const char    *key,
@@ -322,7 +346,7 @@ gr_knobs_get (const GrKnobs *k,
   switch (d->type)
     {
     case K_FLOAT:
-      snprintf (buf, len, "%g", *(const float *) field);
+      format_float (buf, len, *(const float *) field);
       break;
     case K_INT:
       snprintf (buf, len, "%d", *(const int *) field);
@@ -340,8 +364,12 @@ gr_knobs_get (const GrKnobs *k,
 
         buf[0] = '\0';
         for (int i = 0; i < n && used < len; i++)
-          used += (size_t) snprintf (buf + used, len - used, "%s%g", i ? "," : "",
-                                     ((const float *) field)[i]);
+          {
+            char item[32];
+
+            format_float (item, sizeof item, ((const float *) field)[i]);
+            used += (size_t) snprintf (buf + used, len - used, "%s%s", i ? "," : "", item);
+          }
         break;
       }
     default:
@@ -456,7 +484,8 @@ gr_knobs_lr_at (const GrKnobs *k,
       break;
     case GR_SCHED_COSINE:
       {
-        double t = (double) (step % k->cosine_steps) / k->cosine_steps;
+        /* One half-period down to lr_min, then stay there (no restarts). */
+        double t = step >= k->cosine_steps ? 1.0 : (double) step / k->cosine_steps;
 
         lr = k->lr_min + (k->lr - k->lr_min) * 0.5 * (1.0 + cos (M_PI * t));
         break;

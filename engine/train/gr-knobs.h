@@ -11,7 +11,7 @@ typedef enum
 {
   GR_SCHED_CONSTANT,
   GR_SCHED_STEP,      /* lr * gamma^(floor(step / step_size)) */
-  GR_SCHED_COSINE,    /* lr_min + (lr - lr_min) (1 + cos(pi t / T)) / 2 */
+  GR_SCHED_COSINE,    /* lr_min + (lr - lr_min) (1 + cos(pi t / T)) / 2, then lr_min */
   GR_N_SCHEDS
 } GrSchedKind;
 

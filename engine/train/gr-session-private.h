@@ -46,6 +46,14 @@ struct _GrSession
 
   int64_t          confusion[GR_MAX_CLASSES * GR_MAX_CLASSES];
 
+  /* Known-good copies of everything the update changes (parameters, BN
+   * state, optimizer slabs), taken every GR_SNAPSHOT_EVERY steps. Two are
+   * kept: a run blows up a few steps before a value overflows, so the
+   * older one is the one to go back to. */
+  float           *snap[2];      /* [0] newer, [1] older */
+  int64_t          snap_step[2];
+  int64_t          snap_adam_t[2];
+
   /* Shared with other threads, under lock. */
   pthread_mutex_t  lock;
   GrKnobs          pending;      /* next step's knobs */
@@ -62,6 +70,8 @@ struct _GrSession
   GrHistory       *history;
   char             error[256];
 };
+
+#define GR_SNAPSHOT_EVERY 50
 
 /* Pushes s->knobs into the net and the loss configuration. */
 void gr_session_apply_net_knobs (GrSession *s);

@@ -45,6 +45,9 @@ free_buffers (GrSession *s)
   free (s->scratch);
   free (s->idx);
   free (s->state_backup);
+  free (s->snap[0]);
+  free (s->snap[1]);
+  s->snap[0] = s->snap[1] = NULL;
   s->net = NULL;
   s->opt = NULL;
   s->x = NULL;
@@ -94,6 +97,31 @@ gr_session_apply_net_knobs (GrSession *s)
   gr_net_set_dropout (s->net, s->knobs.dropout);
   gr_net_set_bn_bypass (s->net, !s->knobs.batch_norm);
   update_loss_config (s);
+}
+
+static size_t
+snapshot_size (GrSession *s)
+{
+  return gr_net_n_params (s->net) + gr_net_n_state (s->net) + gr_optim_n_state (s->opt);
+}
+
+/* Copies the trained state into the newer snapshot slot, after moving the
+ * previous newer one to the older slot (by swapping buffers). */
+static void
+take_snapshot (GrSession *s)
+{
+  float *buf = s->snap[1];
+  size_t np = gr_net_n_params (s->net), ns = gr_net_n_state (s->net);
+
+  s->snap[1] = s->snap[0];
+  s->snap_step[1] = s->snap_step[0];
+  s->snap_adam_t[1] = s->snap_adam_t[0];
+  s->snap[0] = buf;
+  memcpy (buf, gr_net_params (s->net), sizeof (float) * np);
+  memcpy (buf + np, gr_net_state (s->net), sizeof (float) * ns);
+  memcpy (buf + np + ns, gr_optim_state (s->opt), sizeof (float) * gr_optim_n_state (s->opt));
+  s->snap_step[0] = s->step;
+  s->snap_adam_t[0] = gr_optim_t (s->opt);
 }
 
 static GrStatus
@@ -157,7 +185,10 @@ build (GrSession *s,
   }
   s->idx = malloc (sizeof (int) * mb);
   s->state_backup = malloc (sizeof (float) * (gr_net_n_state (s->net) + 1));
+  for (int i = 0; i < 2; i++)
+    s->snap[i] = malloc (sizeof (float) * (snapshot_size (s) + 1));
   if (!s->opt || !s->x || !s->dout || !s->scratch || !s->idx || !s->state_backup
+      || !s->snap[0] || !s->snap[1]
       || (tr->labels && !s->labels) || (tr->values && !s->values))
     {
       snprintf (err, err_len, "out of memory");
@@ -186,6 +217,8 @@ build (GrSession *s,
                          ? s->n_layers : GR_HISTORY_MAX_LAYERS, names);
   memset (s->probes, 0, sizeof s->probes);
   s->step = 0;
+  take_snapshot (s);
+  take_snapshot (s);
   return GR_OK;
 }
 
@@ -362,8 +395,9 @@ gr_session_step (GrSession *s)
   apply_pending (s, step);
   bs = s->knobs.batch_size < s->cfg.max_batch ? s->knobs.batch_size : s->cfg.max_batch;
 
-  if (gr_batcher_next (&s->batcher, bs, s->idx))
-    s->epoch_pending = true;
+  /* Assigned, not or-ed: a failed step consumes its batch, and an epoch it
+   * ended must not be counted again by the next step's record. */
+  s->epoch_pending = gr_batcher_next (&s->batcher, bs, s->idx);
   gr_dataset_gather (tr, s->idx, bs, s->x, s->labels, s->values);
   if (tr->augment != NULL)
     tr->augment (tr, s->x, s->labels, bs, &s->rng);
@@ -445,6 +479,8 @@ gr_session_step (GrSession *s)
   s->last_batch = bs;
   s->step = step;
   gr_history_append_step (s->history, &rec, s->probes);
+  if (step % GR_SNAPSHOT_EVERY == 0)
+    take_snapshot (s);
 
   pthread_mutex_lock (&s->lock);
   hist_layer = s->hist_layer;
@@ -626,8 +662,36 @@ gr_session_reset (GrSession *s,
         return GR_ERR_STATE;
       return st;
     }
+  /* A reset starts over from the knobs as they are now; the timeline has
+   * already been applied to them, so it is done with. */
+  s->n_timeline = 0;
   s->timeline_pos = 0;
   gr_history_append_event (s->history, 0, GR_EVENT_RESET, "reset");
+  return GR_OK;
+}
+
+GrStatus
+gr_session_restore_snapshot (GrSession *s,
+                             int64_t   *restored_step)
+{
+  size_t np = gr_net_n_params (s->net), ns = gr_net_n_state (s->net);
+  const float *buf = s->snap[1];
+  char text[GR_EVENT_TEXT_LEN];
+
+  memcpy (gr_net_params (s->net), buf, sizeof (float) * np);
+  memcpy (gr_net_state (s->net), buf + np, sizeof (float) * ns);
+  memcpy (gr_optim_state (s->opt), buf + np + ns, sizeof (float) * gr_optim_n_state (s->opt));
+  gr_optim_set_t (s->opt, s->snap_adam_t[1]);
+  /* Both slots now hold the restored state, so a second blow-up goes back
+   * here again rather than to a newer, possibly sick, copy. */
+  memcpy (s->snap[0], buf, sizeof (float) * snapshot_size (s));
+  s->snap_step[0] = s->snap_step[1];
+  s->snap_adam_t[0] = s->snap_adam_t[1];
+  if (restored_step != NULL)
+    *restored_step = s->snap_step[1];
+  snprintf (text, sizeof text, "weights restored from step %lld",
+            (long long) s->snap_step[1]);
+  gr_history_append_event (s->history, s->step + 1, GR_EVENT_NOTE, text);
   return GR_OK;
 }
 

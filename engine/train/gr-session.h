@@ -51,11 +51,21 @@ GrStatus    gr_session_step       (GrSession             *s);
 GrStatus    gr_session_evaluate   (GrSession             *s,
                                    GrEvalRecord          *out);
 /* WORKER. Rebuilds the network from the current model spec and RESET
- * knobs, re-initialises from the seed, clears history and optimizer. */
+ * knobs, re-initialises from the seed, clears history and optimizer. The
+ * run starts over from the knobs as they are now (live changes and applied
+ * timeline entries included); the timeline itself is cleared. */
 GrStatus    gr_session_reset      (GrSession             *s,
                                    char                  *err,
                                    size_t                 err_len);
 
+/* WORKER. Puts back the parameters, BN statistics and optimizer state of a
+ * known-good snapshot: snapshots are taken every 50 steps and the older of
+ * the last two is restored (a run usually blows up a few steps before a
+ * value overflows). The step counter and the history go on; an event
+ * "weights restored from step N" marks it. Used after divergence, with a
+ * lower learning rate. */
+GrStatus    gr_session_restore_snapshot (GrSession       *s,
+                                         int64_t         *restored_step);
 /* ANY. Queues a complete knob set for the next step. Returns GR_ERR_ARG
  * (and changes nothing) if it fails validation; @err names the field. */
 GrStatus    gr_session_set_knobs  (GrSession             *s,
