@@ -122,3 +122,18 @@ gradlab_colormap_sequential (double   t,
 
   interpolate (sequential_stops, G_N_ELEMENTS (sequential_stops), t, out);
 }
+
+void
+gradlab_class_color (guint    class_id,
+                     GdkRGBA *out)
+{
+  /* The palette without its grey, which class 0 owns. */
+  static const guint8 order[] = { 0, 1, 2, 3, 4, 5, 6, 8, 9 };
+
+  g_return_if_fail (out != NULL);
+
+  if (class_id == 0)
+    rgb_to_rgba (0x77767b, out);
+  else
+    gradlab_palette_color (order[(class_id - 1) % G_N_ELEMENTS (order)], out);
+}

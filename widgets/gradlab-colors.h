@@ -61,4 +61,17 @@ void gradlab_colormap_diverging (double   t,
 void gradlab_colormap_sequential (double   t,
                                   GdkRGBA *out);
 
+/**
+ * gradlab_class_color:
+ * @class_id: a class id of a segmentation or classification task
+ * @out: (out caller-allocates): the colour
+ *
+ * The default colour of a class: class 0 (background) is a neutral grey
+ * #77767b, visible as a line or bar on light and dark themes alike;
+ * classes 1, 2, ... take blue, orange, green, purple, red, yellow,
+ * brown, light blue and light purple of the palette, cycling.
+ */
+void gradlab_class_color         (guint    class_id,
+                                  GdkRGBA *out);
+
 G_END_DECLS

@@ -17,3 +17,4 @@
 #include "gradlab-series-chart.h"
 #include "gradlab-series.h"
 #include "gradlab-surface-view.h"
+#include "gradlab-mask-view.h"

@@ -1041,8 +1041,23 @@ describe (GrDoctor      *d,
         append (ev, n, " has IoU %.3f at %.1f%% of the pixels; mean IoU %.3f",
                 (double) e->class_iou[cl], (double) (100.0f * d->class_freq[cl]),
                 (double) e->miou);
-        remedy_set (r, "weighting", "inverse");
-        snprintf (r->label, sizeof r->label, "Weight the loss by inverse class frequency");
+        /* Square-root inverse frequency, 1 for the largest class: with
+         * 96 % background and two 2 % classes that is about [1, 7, 7]; the
+         * full inverse (1:48) overshoots into predicting the rare classes
+         * everywhere. */
+        {
+          char w[64] = "";
+          float fmax = 0.0f;
+
+          for (int k = 0; k < d->n_classes; k++)
+            fmax = fmaxf (fmax, d->class_freq[k]);
+          for (int k = 0; k < d->n_classes && k < 8; k++)
+            append (w, sizeof w, "%s%.2g", k ? "," : "",
+                    d->class_freq[k] > 0.0f ? (double) sqrtf (fmax / d->class_freq[k]) : 1.0);
+          remedy_set (r, "class_weights", "%s", w);
+          snprintf (r->label, sizeof r->label,
+                    "Weight the classes by the square root of their inverse frequency");
+        }
         break;
       }
 
@@ -1412,7 +1427,7 @@ check_steps (GrDoctor *d,
     bool cause = active (d, GR_FINDING_DIVERGENCE) || active (d, GR_FINDING_EXPLODING_GRADIENTS)
                  || active (d, GR_FINDING_VANISHING_GRADIENTS) || active (d, GR_FINDING_DEAD_RELU)
                  || active (d, GR_FINDING_SATURATION) || active (d, GR_FINDING_LR_TOO_HIGH)
-                 || active (d, GR_FINDING_LR_TOO_LOW)
+                 || active (d, GR_FINDING_LR_TOO_LOW) || active (d, GR_FINDING_IMBALANCE_COLLAPSE)
                  || (active (d, GR_FINDING_LOSS_OUTPUT_MISMATCH)
                      && d->slots[GR_FINDING_LOSS_OUTPUT_MISMATCH].f.severity > GR_SEVERITY_INFO);
     bool healthy = isfinite (ratio) && ratio >= 10.0f * cfg->update_ratio_low

@@ -5,6 +5,7 @@
 #include "gr-knobs.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -93,7 +94,7 @@ static const KnobDef knob_defs[] = {
   { .name = "focal_alpha", .type = K_LIST, .offset = OFF (focal_alpha),
     .count_offset = OFF (n_focal_alpha), .lo = 0.0, .hi = 1e6 },
   NUM ("dice_mix", K_FLOAT, dice_mix, 0.0, 1.0, false, false),
-  NUM ("batch_size", K_INT, batch_size, 1, 1e6, false, false),
+  NUM ("batch_size", K_INT, batch_size, 1, 4096, false, false),
   NUM ("input_noise", K_FLOAT, input_noise, 0.0, 100.0, false, false),
   { .name = "init", .type = K_ENUM, .offset = OFF (init), .enum_name = init_name_i,
     .enum_parse = gr_init_parse, .n_enum = GR_N_INITS, .reset = true },
@@ -200,8 +201,8 @@ parse_double (const char *s,
   return *end == '\0';
 }
 
-GrStatus
-gr_knobs_set (GrKnobs    *k,
+static GrStatus
+knobs_set_c (GrKnobs    *k,
               const char *key,
               const char *value,
               char       *err,
@@ -331,8 +332,8 @@ format_float (char   *buf,
   snprintf (buf, len, "%.9g", v);
 }
 
-bool
-gr_knobs_get (const GrKnobs *k,
+static bool
+knobs_get_c (const GrKnobs *k,
               const char    *key,
               char          *buf,
               size_t         len)
@@ -378,8 +379,8 @@ gr_knobs_get (const GrKnobs *k,
   return true;
 }
 
-GrStatus
-gr_knobs_validate (const GrKnobs *k,
+static GrStatus
+knobs_validate_c (const GrKnobs *k,
                    int            max_batch,
                    char          *err,
                    size_t         err_len)
@@ -404,7 +405,7 @@ gr_knobs_validate (const GrKnobs *k,
               char range[64];
 
               range_text (d, range, sizeof range);
-              gr_knobs_get (k, d->name, buf, sizeof buf);
+              knobs_get_c (k, d->name, buf, sizeof buf);
               snprintf (err, err_len, "knob '%s': %s is outside %s", d->name, buf, range);
               return GR_ERR_ARG;
             }
@@ -444,8 +445,8 @@ gr_knobs_validate (const GrKnobs *k,
   return GR_OK;
 }
 
-int
-gr_knobs_diff (const GrKnobs *a,
+static int
+knobs_diff_c (const GrKnobs *a,
                const GrKnobs *b,
                char          *buf,
                size_t         len)
@@ -459,8 +460,8 @@ gr_knobs_diff (const GrKnobs *a,
     {
       char va[128], vb[128];
 
-      gr_knobs_get (a, knob_defs[i].name, va, sizeof va);
-      gr_knobs_get (b, knob_defs[i].name, vb, sizeof vb);
+      knobs_get_c (a, knob_defs[i].name, va, sizeof va);
+      knobs_get_c (b, knob_defs[i].name, vb, sizeof vb);
       if (strcmp (va, vb) == 0)
         continue;
       if (used < len)
@@ -498,4 +499,84 @@ gr_knobs_lr_at (const GrKnobs *k,
   if (k->warmup_steps > 0 && step < k->warmup_steps)
     lr *= (double) (step + 1) / (k->warmup_steps + 1);
   return (float) lr;
+}
+
+/* Knob text is data (files, checkpoints, --set), not prose: numbers are
+ * always read and written with a '.' decimal point, whatever LC_NUMERIC the
+ * application runs under. uselocale () switches only the calling thread. */
+static locale_t c_numeric;
+
+static void
+make_c_numeric (void)
+{
+  c_numeric = newlocale (LC_NUMERIC_MASK, "C", (locale_t) 0);
+}
+
+static locale_t
+enter_c_numeric (void)
+{
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+  pthread_once (&once, make_c_numeric);
+  return c_numeric ? uselocale (c_numeric) : (locale_t) 0;
+}
+
+static void
+leave_c_numeric (locale_t old)
+{
+  if (old)
+    uselocale (old);
+}
+
+GrStatus
+gr_knobs_set (GrKnobs    *k,
+              const char *key,
+              const char *value,
+              char       *err,
+              size_t      err_len)
+{
+  locale_t old = enter_c_numeric ();
+  GrStatus st = knobs_set_c (k, key, value, err, err_len);
+
+  leave_c_numeric (old);
+  return st;
+}
+
+bool
+gr_knobs_get (const GrKnobs *k,
+              const char    *key,
+              char          *buf,
+              size_t         len)
+{
+  locale_t old = enter_c_numeric ();
+  bool ok = knobs_get_c (k, key, buf, len);
+
+  leave_c_numeric (old);
+  return ok;
+}
+
+GrStatus
+gr_knobs_validate (const GrKnobs *k,
+                   int            max_batch,
+                   char          *err,
+                   size_t         err_len)
+{
+  locale_t old = enter_c_numeric ();
+  GrStatus st = knobs_validate_c (k, max_batch, err, err_len);
+
+  leave_c_numeric (old);
+  return st;
+}
+
+int
+gr_knobs_diff (const GrKnobs *a,
+               const GrKnobs *b,
+               char          *buf,
+               size_t         len)
+{
+  locale_t old = enter_c_numeric ();
+  int n = knobs_diff_c (a, b, buf, len);
+
+  leave_c_numeric (old);
+  return n;
 }

@@ -312,7 +312,7 @@ gr_probe_shuffle_control (const GrProbeRun       *run,
 
       out->final_real = mean_tail (out->loss_real, out->n_points, tail);
       out->final_shuffled = mean_tail (out->loss_shuffled, out->n_points, tail);
-      out->learns = out->final_real < 0.9f * out->final_shuffled;
+      out->learns = out->final_real < 0.5f * out->final_shuffled;
     }
   gr_session_free (real);
   gr_session_free (fake);
@@ -425,11 +425,13 @@ gr_probe_lr_range (const GrProbeRun       *run,
       return st;
     }
 
-  /* Steepest descent over a 5-point span, before the minimum. */
-  for (int i = 2; i + 2 < out->n_points && i <= i_min; i++)
+  /* Steepest descent over an 11-point span, before the minimum; the first
+   * 10 points are skipped while the smoothing settles (fastai skips 10
+   * too). */
+  for (int i = 15; i + 5 < out->n_points && i <= i_min; i++)
     {
-      float slope = (out->smooth[i + 2] - out->smooth[i - 2])
-                    / (logf (out->lr[i + 2]) - logf (out->lr[i - 2]));
+      float slope = (out->smooth[i + 5] - out->smooth[i - 5])
+                    / (logf (out->lr[i + 5]) - logf (out->lr[i - 5]));
 
       if (i_steep < 0 || slope < steep)
         {

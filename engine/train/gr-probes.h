@@ -72,9 +72,9 @@ GrStatus gr_probe_overfit_batch    (const GrProbeRun       *run,
 /* --- Shuffled-label control ----------------------------------------------
  * Trains the same net from the same initial weights twice for @steps
  * steps: on the real labels, and on the labels randomly permuted across
- * samples (class frequencies kept). If the real run ends no lower than the
- * shuffled one, the net finds nothing in the inputs that predicts the
- * labels. */
+ * samples (class frequencies kept). Unless the real run ends below half
+ * the shuffled one's loss, the net finds little in the inputs that
+ * predicts the labels. */
 typedef struct
 {
   int      steps;         /* default 300, at most GR_PROBE_MAX_POINTS */
@@ -89,7 +89,7 @@ typedef struct
   float final_real;       /* mean of the last 10 % of steps */
   float final_shuffled;
   float chance;           /* the chance loss (NaN if not defined) */
-  bool  learns;           /* final_real < 0.9 * final_shuffled */
+  bool  learns;           /* final_real < 0.5 * final_shuffled */
 } GrShuffleResult;
 
 void     gr_probe_shuffle_defaults (GrShuffleOptions *opt);
@@ -107,8 +107,8 @@ GrStatus gr_probe_shuffle_control  (const GrProbeRun       *run,
  * warm-up). The loss is smoothed (EMA 0.98 with bias correction) and the
  * sweep stops early once it exceeds @stop_factor times its minimum or is
  * not finite. Two read-outs: the rate at the minimum smoothed loss and
- * the rate of steepest descent (most negative d loss / d log lr, over a
- * 5-point span). The suggestion is the steepest point, but at most a
+ * the rate of steepest descent (most negative d loss / d log lr, over an
+ * 11-point span, after the first 10 points). The suggestion is the steepest point, but at most a
  * tenth of the minimum's rate (the minimum itself is already too high to
  * train at: the loss turns up there). */
 typedef struct

@@ -134,6 +134,7 @@ make_session (const RunSpec   *r,
   g_assert_cmpint (gr_model_from_mlp (&cfg.model, train->sample, &mlp), ==, GR_OK);
   gr_knobs_defaults (&cfg.knobs);
   cfg.knobs.optimizer = r->opt;
+  cfg.knobs.activation = r->act;  /* the knob sets every ACT node */
   cfg.knobs.lr = r->lr;
   cfg.knobs.loss = r->loss;
   cfg.knobs.batch_size = 32;
@@ -629,6 +630,7 @@ test_vanishing (void)
   gr_model_from_mlp (&cfg.model, tr->sample, &mlp);
   gr_knobs_defaults (&cfg.knobs);
   cfg.knobs.lr = 0.1f;
+  cfg.knobs.activation = GR_ACT_SIGMOID;
   cfg.knobs.init = GR_INIT_UNIFORM;
   cfg.knobs.init_sigma = 0.125f;
   cfg.seed = 1;
