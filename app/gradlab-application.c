@@ -35,6 +35,8 @@ struct _GradlabApplication
   guint           shot_timeout;
   int             quiet_frames;
   gboolean        size_fixed;
+  int             size_frames;
+  gint64          shot_start;
 };
 
 G_DEFINE_FINAL_TYPE (GradlabApplication, gradlab_application, ADW_TYPE_APPLICATION)
@@ -45,7 +47,9 @@ static const GOptionEntry options[] = {
   { "lab", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Open lab NAME (playground, activations, batchnorm, residual, overfitting, losses)"),
     N_("NAME") },
-  { "steps", 0, 0, G_OPTION_ARG_INT64, NULL,
+  /* A string: GApplication drops numeric options equal to 0, and
+   * --steps 0 (no training) is a valid request. */
+  { "steps", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("With --screenshot: train N steps first (default 300)"), N_("N") },
   { "size", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("With --screenshot: window size (default 1280x800)"), N_("WxH") },
@@ -102,12 +106,14 @@ shot_tick_cb (GtkWidget     *widget,
           return G_SOURCE_CONTINUE;
         }
     }
-  if (w != self->width || h != self->height)
+  /* A screen smaller than the window may not allow it; go on with the
+   * size there is after a few frames. */
+  if ((w != self->width || h != self->height) && ++self->size_frames < 20)
     return G_SOURCE_CONTINUE;
 
   /* The dashboard pulls on its own ticks too; pulling here as well tells
    * whether anything new arrived since the last painted frame. */
-  if (gradlab_dashboard_update (gradlab_window_get_dashboard (self->shot_window)))
+  if (gradlab_dashboard_flush (gradlab_window_get_dashboard (self->shot_window)))
     self->quiet_frames = 0;
   else if (++self->quiet_frames >= QUIET_FRAMES)
     {
@@ -132,6 +138,8 @@ shot_finished_cb (GradlabTrainer     *trainer,
                   GradlabApplication *self)
 {
   g_signal_handlers_disconnect_by_func (trainer, shot_finished_cb, self);
+  g_debug ("trained %" G_GINT64_FORMAT " steps in %.2f s", step,
+           (g_get_monotonic_time () - self->shot_start) / 1e6);
   shot_wait_for_paint (self);
 }
 
@@ -164,6 +172,8 @@ start_screenshot (GradlabApplication *self,
   GradlabTrainer *trainer = gradlab_window_get_trainer (window);
 
   self->shot_window = window;
+  /* Wherever the pointer happens to be, no view shows a hover read-out. */
+  gtk_widget_set_can_target (GTK_WIDGET (gradlab_window_get_dashboard (window)), FALSE);
   gtk_window_unmaximize (GTK_WINDOW (window));
   gtk_window_set_default_size (GTK_WINDOW (window), self->width, self->height);
   gtk_window_present (GTK_WINDOW (window));
@@ -173,6 +183,7 @@ start_screenshot (GradlabApplication *self,
       g_signal_connect (trainer, "finished", G_CALLBACK (shot_finished_cb), self);
       g_signal_connect (trainer, "diverged", G_CALLBACK (shot_stopped_cb), self);
       g_signal_connect (trainer, "error", G_CALLBACK (shot_stopped_cb), self);
+      self->shot_start = g_get_monotonic_time ();
       gradlab_trainer_run_until (trainer, self->steps);
     }
   else
@@ -263,11 +274,17 @@ gradlab_application_handle_local_options (GApplication *app,
 {
   GradlabApplication *self = GRADLAB_APPLICATION (app);
   const char *size = NULL;
+  const char *steps = NULL;
 
   g_variant_dict_lookup (dict, "screenshot", "^ay", &self->screenshot);
   g_variant_dict_lookup (dict, "lab", "s", &self->lab);
-  if (!g_variant_dict_lookup (dict, "steps", "x", &self->steps))
-    self->steps = 300;
+  self->steps = 300;
+  if (g_variant_dict_lookup (dict, "steps", "&s", &steps)
+      && !g_ascii_string_to_signed (steps, 10, 0, G_MAXINT64, &self->steps, NULL))
+    {
+      g_printerr ("gradlab: --steps wants a whole number >= 0, not '%s'\n", steps);
+      return 2;
+    }
   if (g_variant_dict_lookup (dict, "size", "&s", &size)
       && sscanf (size, "%dx%d", &self->width, &self->height) != 2)
     {
@@ -278,11 +295,6 @@ gradlab_application_handle_local_options (GApplication *app,
     {
       self->width = 1280;
       self->height = 800;
-    }
-  if (self->steps < 0)
-    {
-      g_printerr ("gradlab: --steps must not be negative\n");
-      return 2;
     }
   /* A screenshot is a process of its own, not a second window of a
    * running Gradlab. */

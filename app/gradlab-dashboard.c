@@ -26,6 +26,7 @@
 #include "gradlab-surface-view.h"
 
 #define TICK_INTERVAL_US  (G_USEC_PER_SEC / 30)
+#define PACE_FACTOR       12
 #define STRIP_INTERVAL_US (G_USEC_PER_SEC / 5)
 
 /* Series of the loss and accuracy charts. */
@@ -63,6 +64,7 @@ struct _GradlabDashboard
   GtkWidget        *strip;
   gint64            strip_events_seen;
   gint64            strip_time;
+  guint64           strip_serial;  /* history serial the strip shows */
   GtkWidget        *bars;
   GtkWidget        *health;
   GtkWidget        *surface;
@@ -70,6 +72,9 @@ struct _GradlabDashboard
 
   guint             tick_id;
   gint64            last_tick;
+  GdkFrameClock    *clock;         /* whose after-paint we watch */
+  gint64            frame_start;   /* start of a frame with new data, or 0 */
+  gint64            frame_cost;    /* average cost of such frames, us */
   guint             seen_generation;
   guint64           seen_serial;
   guint             surface_serial;
@@ -109,6 +114,14 @@ typedef struct
 
 G_DEFINE_FINAL_TYPE (GradlabDashboard, gradlab_dashboard, ADW_TYPE_BIN)
 
+enum
+{
+  SIGNAL_KNOB_EVENT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 clear_time_chart (TimeChart *tc)
 {
@@ -127,6 +140,7 @@ clear_views (GradlabDashboard *self)
   clear_time_chart (&self->acc);
   self->strip_events_seen = 0;
   self->strip_time = 0;
+  self->strip_serial = 0;
   if (self->strip != NULL)
     gradlab_grad_strip_clear (GRADLAB_GRAD_STRIP (self->strip));
   if (self->bars != NULL)
@@ -417,15 +431,30 @@ update_status (GradlabDashboard *self)
       self->rate_step = self->last_step;
     }
 
-  /* Translators: the status line above the plots */
-  g_string_append_printf (text, _("Step %" G_GINT64_FORMAT " · epoch %d"),
-                          self->last_step, self->last_epoch);
+  /* Translators: parts of the status line above the plots; it wraps
+   * only between parts */
+  g_string_append_printf (text, _("Step %lld"), (long long) self->last_step);
+  g_string_append_printf (text, " · %s", _("epoch"));
+  g_string_append_printf (text, " %d", self->last_epoch);
   if (self->trainer != NULL && gradlab_trainer_get_running (self->trainer) && self->rate > 0.0)
     g_string_append_printf (text, _(" · %.0f steps/s"), self->rate);
   if (isfinite (self->last_val_loss))
     g_string_append_printf (text, _(" · val loss %.3g"), self->last_val_loss);
   if (isfinite (self->last_val_acc))
     g_string_append_printf (text, _(" · val acc %.1f %%"), 100.0 * self->last_val_acc);
+  /* Keep each part on one line: only " · " may break. */
+  {
+    g_autoptr (GString) nb = g_string_new (NULL);
+
+    for (const char *c = text->str; *c; c++)
+      {
+        if (*c == ' ' && !g_str_has_prefix (c, " · ") && !(c > text->str && c[-1] == '\xb7'))
+          g_string_append (nb, "\u00a0");
+        else
+          g_string_append_c (nb, *c);
+      }
+    g_string_assign (text, nb->str);
+  }
   if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (self->status)), text->str) != 0)
     gtk_label_set_label (GTK_LABEL (self->status), text->str);
 }
@@ -466,6 +495,16 @@ gradlab_dashboard_update (GradlabDashboard *self)
     changed |= feed_surface (self);
 
   serial = gr_history_serial (h);
+  /* The strip is re-read whole, so at most a few times a second; make
+   * sure it catches up once the run stops adding rows. */
+  if (self->strip != NULL && serial == self->seen_serial && self->strip_serial != serial
+      && now - self->strip_time >= STRIP_INTERVAL_US)
+    {
+      feed_strip (self, h);
+      self->strip_time = now;
+      self->strip_serial = serial;
+      changed = TRUE;
+    }
   if (serial == self->seen_serial)
     {
       update_status (self);
@@ -527,11 +566,20 @@ gradlab_dashboard_update (GradlabDashboard *self)
     feed_time_chart (&self->acc, FALSE, self->steps, from, n_steps, self->evals, eval_from,
                      n_evals);
   if (n_events > 0)
-    feed_events (self, events, ev_from, n_events);
+    {
+      gboolean knob = FALSE;
+
+      feed_events (self, events, ev_from, n_events);
+      for (gint64 i = 0; i < n_events; i++)
+        knob |= events[i].kind == GR_EVENT_KNOB;
+      if (knob)
+        g_signal_emit (self, signals[SIGNAL_KNOB_EVENT], 0);
+    }
   if (self->strip != NULL && now - self->strip_time >= STRIP_INTERVAL_US)
     {
       feed_strip (self, h);
       self->strip_time = now;
+      self->strip_serial = serial;
     }
   if (self->bars != NULL || self->health != NULL)
     feed_latest_probes (self, h);
@@ -550,18 +598,48 @@ gradlab_dashboard_update (GradlabDashboard *self)
   return TRUE;
 }
 
+/* Measures what a frame that showed new data cost the main thread
+ * (layout and paint of everything the new data touched). */
+static void
+after_paint_cb (GdkFrameClock    *clock,
+                GradlabDashboard *self)
+{
+  gint64 cost;
+
+  if (self->frame_start == 0)
+    return;
+  cost = g_get_monotonic_time () - self->frame_start;
+  self->frame_start = 0;
+  /* A slowly forgetting average, so one slow frame does not stall the
+   * plots and one fast frame does not undo the pacing. */
+  self->frame_cost = self->frame_cost > 0 ? (3 * self->frame_cost + cost) / 4 : cost;
+}
+
 static gboolean
 tick_cb (GtkWidget     *widget,
          GdkFrameClock *clock,
          gpointer       user_data)
 {
   GradlabDashboard *self = GRADLAB_DASHBOARD (widget);
-  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  gint64 now = g_get_monotonic_time ();
+  /* At most ~30 pulls a second, and fewer when drawing what they bring
+   * is expensive (large windows, software rendering): the frames that
+   * show new data may take 1/PACE_FACTOR of the main thread's time, so
+   * the worker keeps the processor. */
+  gint64 interval = MAX (TICK_INTERVAL_US, self->frame_cost * PACE_FACTOR);
 
-  if (now - self->last_tick >= TICK_INTERVAL_US)
+  if (clock != self->clock)
+    {
+      if (self->clock != NULL)
+        g_signal_handlers_disconnect_by_func (self->clock, after_paint_cb, self);
+      g_set_object (&self->clock, clock);
+      g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), self);
+    }
+  if (now - self->last_tick >= MIN (interval, G_USEC_PER_SEC))
     {
       self->last_tick = now;
-      gradlab_dashboard_update (self);
+      if (gradlab_dashboard_update (self))
+        self->frame_start = now;
     }
   return G_SOURCE_CONTINUE;
 }
@@ -828,31 +906,53 @@ gradlab_dashboard_set_views (GradlabDashboard *self,
                                         _("accuracy"), FALSE);
       items[n++] = (ViewItem) { GRADLAB_VIEW_ACCURACY, card (self->acc.chart, NULL), 1, 180 };
     }
-  /* Two columns; a view left alone on its row takes both, and two
-   * plots alone are stacked, each as wide as the window allows. */
-  for (guint i = 0; i < n; i++)
-    {
-      int span = items[i].span;
+  /* Two columns. A view left alone on its row takes both; two plots
+   * alone are stacked, each as wide as the window allows; the health
+   * view, tall with one row per layer, takes two rows of one column
+   * when two views follow it to fill the other. */
+  {
+    gboolean used[16][2] = { { FALSE } };
 
-      if (span == 1 && col == 0 && (i + 1 == n || items[i + 1].span == 2))
-        span = 2;
-      if (n <= 2 && (views & (GRADLAB_VIEW_LOSS | GRADLAB_VIEW_ACCURACY))
-                    == (GRADLAB_VIEW_LOSS | GRADLAB_VIEW_ACCURACY))
-        span = 2;
-      if (col + span > 2)
-        {
-          col = 0;
-          row++;
-        }
-      gtk_widget_set_size_request (items[i].card, -1, items[i].min_height);
-      gtk_grid_attach (GTK_GRID (self->grid), items[i].card, col, row, span, 1);
-      col += span;
-      if (col >= 2)
-        {
-          col = 0;
-          row++;
-        }
-    }
+    for (guint i = 0; i < n; i++)
+      {
+        int span = items[i].span, rows = 1;
+
+        if (items[i].flag == GRADLAB_VIEW_HEALTH && n - i - 1 >= 2
+            && items[i + 1].span == 1 && items[i + 2].span == 1)
+          {
+            span = 1;
+            rows = 2;
+          }
+        if (n <= 2 && (views & (GRADLAB_VIEW_LOSS | GRADLAB_VIEW_ACCURACY))
+                      == (GRADLAB_VIEW_LOSS | GRADLAB_VIEW_ACCURACY))
+          span = 2;
+        /* The first free cell, in reading order, where it fits. */
+        for (row = 0; row < 14; row++)
+          {
+            for (col = 0; col + span <= 2; col++)
+              {
+                gboolean free = TRUE;
+
+                for (int r = row; r < row + rows; r++)
+                  for (int c = col; c < col + span; c++)
+                    free &= !used[r][c];
+                if (free)
+                  break;
+              }
+            if (col + span <= 2)
+              break;
+          }
+        /* Alone on its row: take the whole row. */
+        if (span == 1 && rows == 1 && col == 0 && !used[row][1]
+            && (i + 1 == n || items[i + 1].span == 2))
+          span = 2;
+        for (int r = row; r < row + rows; r++)
+          for (int c = col; c < col + span; c++)
+            used[r][c] = TRUE;
+        gtk_widget_set_size_request (items[i].card, -1, items[i].min_height);
+        gtk_grid_attach (GTK_GRID (self->grid), items[i].card, col, row, span, rows);
+      }
+  }
 
   smoothing_changed_cb (GTK_RANGE (self->smoothing), self);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->log_y),
@@ -955,6 +1055,16 @@ gradlab_dashboard_set_trainer (GradlabDashboard *self,
     self->seen_generation = (guint) -1;
 }
 
+gboolean
+gradlab_dashboard_flush (GradlabDashboard *self)
+{
+  g_return_val_if_fail (GRADLAB_IS_DASHBOARD (self), FALSE);
+
+  /* No rate limit for the views that have one. */
+  self->strip_time = 0;
+  return gradlab_dashboard_update (self);
+}
+
 guint
 gradlab_dashboard_get_n_markers (GradlabDashboard *self)
 {
@@ -978,6 +1088,11 @@ gradlab_dashboard_dispose (GObject *object)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
       self->tick_id = 0;
+    }
+  if (self->clock != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->clock, after_paint_cb, self);
+      g_clear_object (&self->clock);
     }
   g_clear_object (&self->trainer);
   G_OBJECT_CLASS (gradlab_dashboard_parent_class)->dispose (object);
@@ -1006,6 +1121,16 @@ gradlab_dashboard_class_init (GradlabDashboardClass *klass)
   object_class->dispose = gradlab_dashboard_dispose;
   object_class->finalize = gradlab_dashboard_finalize;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "dashboard");
+
+  /**
+   * GradlabDashboard::knob-event:
+   *
+   * The run recorded knob changes the dashboard had not seen (from the
+   * window, a timeline or an action), so knob rows may show stale values.
+   */
+  signals[SIGNAL_KNOB_EVENT] =
+    g_signal_new ("knob-event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -44,6 +44,10 @@ void        gradlab_dashboard_set_points   (GradlabDashboard  *self,
  * at most ~30 times a second). Returns TRUE if a view changed. */
 gboolean    gradlab_dashboard_update       (GradlabDashboard  *self);
 
+/* As gradlab_dashboard_update (), but also brings the views that are
+ * refreshed less often up to date (for screenshots and tests). */
+gboolean    gradlab_dashboard_flush        (GradlabDashboard  *self);
+
 /* For tests: how many event markers the dashboard put on the loss chart,
  * and how many steps it appended to it. */
 guint       gradlab_dashboard_get_n_markers (GradlabDashboard *self);

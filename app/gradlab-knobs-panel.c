@@ -641,6 +641,10 @@ gradlab_knobs_panel_dispose (GObject *object)
 {
   GradlabKnobsPanel *self = GRADLAB_KNOBS_PANEL (object);
 
+  /* The rows' signal handlers point at self->rows entries: destroy the
+   * widgets, silently, before the entries. */
+  self->updating = TRUE;
+  adw_bin_set_child (ADW_BIN (self), NULL);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   G_OBJECT_CLASS (gradlab_knobs_panel_parent_class)->dispose (object);
 }

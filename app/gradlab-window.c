@@ -645,9 +645,9 @@ diverged_cb (GradlabTrainer *trainer,
              GradlabWindow  *self)
 {
   g_autofree char *text =
-    g_strdup_printf (_("Training diverged at step %" G_GINT64_FORMAT ": %s. The run is "
-                       "paused; the weights are as they were before that step."),
-                     step, strip_step_prefix (message));
+    g_strdup_printf (_("Training diverged at step %lld: %s. The run is paused; the "
+                       "weights are as they were before that step."),
+                     (long long) step, strip_step_prefix (message));
 
   show_banner (self, text, TRUE);
 }
@@ -1502,6 +1502,7 @@ gradlab_window_init (GradlabWindow *self)
   g_signal_connect (self->trainer, "error", G_CALLBACK (error_cb), self);
   gradlab_dashboard_set_trainer (self->dashboard, self->trainer);
   g_signal_connect (self->knobs, "changed", G_CALLBACK (knob_changed_cb), self);
+  g_signal_connect_swapped (self->dashboard, "knob-event", G_CALLBACK (refresh_knobs), self);
   g_signal_connect (self->back_button, "clicked", G_CALLBACK (back_clicked_cb), self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,

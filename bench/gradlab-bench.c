@@ -1,6 +1,7 @@
 /* gradlab-bench: the Gradlab side of the benchmark harness (bench/run).
  *
  *   gradlab-bench list
+ *   gradlab-bench info
  *   gradlab-bench dump DIR [--seeds N]
  *   gradlab-bench train WORKLOAD [--threads T] [--seconds S] [--warmup S] [--seed N]
  *   gradlab-bench quality WORKLOAD [--steps N] [--seed N] [--threads T]
@@ -846,6 +847,7 @@ usage (void)
 {
   fprintf (stderr,
            "usage: gradlab-bench list\n"
+           "       gradlab-bench info\n"
            "       gradlab-bench dump DIR [--seeds N]\n"
            "       gradlab-bench train WORKLOAD [--threads T] [--seconds S] [--warmup S] [--seed N]\n"
            "       gradlab-bench quality WORKLOAD [--steps N] [--seed N] [--threads T]\n"
@@ -910,6 +912,14 @@ main (int    argc,
     {
       for (size_t i = 0; i < N_WORKLOADS; i++)
         printf ("%s\t%s\n", workloads[i].name, workloads[i].title);
+      return 0;
+    }
+  if (strcmp (cmd, "info") == 0)
+    {
+      /* What OpenBLAS was built as and which kernels it chose here. */
+      printf ("{\"openblas_config\": \"%s\", \"openblas_core\": \"%s\", "
+              "\"openblas_threads\": %d}\n", openblas_get_config (), openblas_get_corename (),
+              openblas_get_num_threads ());
       return 0;
     }
   if (strcmp (cmd, "sgemm") == 0)

@@ -42,7 +42,7 @@ gradlab_bar_chart_format_percent (double  value,
     g_strlcpy (buf, "0 %", size);
   else if (pct >= 99.95)
     g_strlcpy (buf, "100 %", size);
-  else if (pct >= 1.0)
+  else if (pct >= 0.995)
     g_snprintf (buf, size, "%.1f %%", pct);
   else
     {
@@ -73,6 +73,20 @@ gradlab_bar_chart_geometry_value_to_pixel (const GradlabBarChartGeometry *geomet
     return geometry->axis_start + t * geometry->axis_length;
 
   return geometry->axis_start - t * geometry->axis_length;
+}
+
+/* Axis labels are round numbers: "25 %", "1 %", "0.01 %". */
+static void
+format_tick (double  value,
+             char   *buf,
+             gsize   size)
+{
+  double pct = value * 100.0;
+
+  if (pct >= 1.0 || pct <= 0.0)
+    g_snprintf (buf, size, "%.0f %%", pct);
+  else
+    g_snprintf (buf, size, "%.*f %%", CLAMP ((int) round (-log10 (pct)), 1, 6), pct);
 }
 
 typedef struct
@@ -201,31 +215,41 @@ draw_title_and_legend (Render *r,
     }
 }
 
-/* One bar from the axis start to @value, thickness [@a, @a + @size) across. */
+/* Where a bar's value label goes: the point it is anchored at (left
+ * middle of the text for horizontal bars, bottom middle for vertical). */
+typedef struct
+{
+  char   text[32];
+  double x;
+  double y;
+  double width;
+} ValueLabel;
+
+/* One bar from the axis start to @value, thickness [@a, @a + @size)
+ * across, or a hatched mark where the value has no place on the axis.
+ * Fills in @label without drawing it. */
 static void
 draw_bar (Render        *r,
           float          value,
           const GdkRGBA *color,
           gboolean       second,
           double         a,
-          double         size)
+          double         size,
+          ValueLabel    *label)
 {
   const GradlabBarChartData *data = r->data;
   const GradlabBarChartGeometry *g = &r->g;
   gboolean horizontal = g->orientation == GTK_ORIENTATION_HORIZONTAL;
   cairo_t *cr = r->cr;
-  char text[32];
-  double end;
-  double tw;
+  double end = g->axis_start;
 
-  gradlab_bar_chart_format_percent (value, text, sizeof text);
-  _gradlab_text_size (r->layout, text, &tw, NULL);
+  gradlab_bar_chart_format_percent (value, label->text, sizeof label->text);
+  _gradlab_text_size (r->layout, label->text, &label->width, NULL);
 
   cairo_save (cr);
 
   if (!isfinite (value) || (g->log_scale && value <= 0.0f))
     {
-      /* No place on the axis: a hatched mark and the label. */
       double mark = MIN (MARK_SIZE, size);
       GdkRGBA bad;
 
@@ -233,53 +257,71 @@ draw_bar (Render        *r,
       if (horizontal)
         {
           _gradlab_hatch (cr, g->axis_start, a, mark, size, isfinite (value) ? &data->fg : &bad);
-          _gradlab_set_color (cr, &data->fg, 0.85);
-          _gradlab_text_draw (cr, r->layout, text, g->axis_start + mark + 4.0, a + size / 2.0,
-                              0.0, 0.5);
+          end = g->axis_start + mark;
         }
       else
         {
           _gradlab_hatch (cr, a, g->axis_start - mark, size, mark,
                           isfinite (value) ? &data->fg : &bad);
-          _gradlab_set_color (cr, &data->fg, 0.85);
-          _gradlab_text_draw (cr, r->layout, text, a + size / 2.0, g->axis_start - mark - 2.0,
-                              0.5, 1.0);
+          end = g->axis_start - mark;
         }
-      cairo_restore (cr);
-      return;
     }
-
-  end = round (gradlab_bar_chart_geometry_value_to_pixel (g, value));
-  _gradlab_set_color (cr, color, second ? SECOND_ALPHA : 0.9);
-  if (horizontal)
-    cairo_rectangle (cr, g->axis_start, a, MAX (1.0, end - g->axis_start), size);
-  else
-    cairo_rectangle (cr, a, MIN (end, g->axis_start - 1.0), size, MAX (1.0, g->axis_start - end));
-  cairo_fill (cr);
-
-  if (second)
+  else if (value > 0.0f)
     {
-      _gradlab_set_color (cr, color, 1.0);
-      cairo_set_line_width (cr, 1.0);
+      /* Zero on a linear axis gets no bar at all, only its label. */
+      end = round (gradlab_bar_chart_geometry_value_to_pixel (g, value));
       if (horizontal)
-        cairo_rectangle (cr, g->axis_start + 0.5, a + 0.5, MAX (1.0, end - g->axis_start) - 1.0,
-                         size - 1.0);
+        cairo_rectangle (cr, g->axis_start, a, MAX (1.0, end - g->axis_start), size);
       else
-        cairo_rectangle (cr, a + 0.5, MIN (end, g->axis_start - 1.0) + 0.5, size - 1.0,
-                         MAX (1.0, g->axis_start - end) - 1.0);
-      cairo_stroke (cr);
+        cairo_rectangle (cr, a, MIN (end, g->axis_start - 1.0), size,
+                         MAX (1.0, g->axis_start - end));
+      _gradlab_set_color (cr, color, second ? SECOND_ALPHA : 0.9);
+      if (second)
+        {
+          /* Lighter, with an outline in the full colour. */
+          cairo_fill_preserve (cr);
+          cairo_save (cr);
+          cairo_clip (cr);
+          _gradlab_set_color (cr, color, 1.0);
+          cairo_set_line_width (cr, 2.0);
+          if (horizontal)
+            cairo_rectangle (cr, g->axis_start, a, MAX (1.0, end - g->axis_start), size);
+          else
+            cairo_rectangle (cr, a, MIN (end, g->axis_start - 1.0), size,
+                             MAX (1.0, g->axis_start - end));
+          cairo_stroke (cr);
+          cairo_restore (cr);
+        }
+      else
+        cairo_fill (cr);
     }
-
-  /* The value is always written outside the bar: the axis leaves room. */
-  _gradlab_set_color (cr, &data->fg, 0.85);
-  if (horizontal)
-    _gradlab_text_draw (cr, r->layout, text, MAX (end, g->axis_start) + 4.0, a + size / 2.0,
-                        0.0, 0.5);
-  else
-    _gradlab_text_draw (cr, r->layout, text, a + size / 2.0, MIN (end, g->axis_start) - 2.0,
-                        0.5, 1.0);
 
   cairo_restore (cr);
+
+  /* The value is always written outside the bar: the axis leaves room. */
+  if (horizontal)
+    {
+      label->x = MAX (end, g->axis_start) + 4.0;
+      label->y = a + size / 2.0;
+    }
+  else
+    {
+      label->x = a + size / 2.0;
+      label->y = MIN (end, g->axis_start) - 2.0;
+    }
+}
+
+static void
+draw_value_label (Render           *r,
+                  const ValueLabel *label)
+{
+  gboolean horizontal = r->g.orientation == GTK_ORIENTATION_HORIZONTAL;
+
+  cairo_save (r->cr);
+  _gradlab_set_color (r->cr, &r->data->fg, 0.85);
+  _gradlab_text_draw (r->cr, r->layout, label->text, label->x, label->y,
+                      horizontal ? 0.0 : 0.5, horizontal ? 0.5 : 1.0);
+  cairo_restore (r->cr);
 }
 
 static void
@@ -292,6 +334,7 @@ draw_axis (Render *r,
   gboolean horizontal = g->orientation == GTK_ORIENTATION_HORIZONTAL;
   cairo_t *cr = r->cr;
   double ticks[16];
+  double last_end = horizontal ? -G_MAXDOUBLE : G_MAXDOUBLE;
   guint n;
   guint i;
 
@@ -303,8 +346,29 @@ draw_axis (Render *r,
     {
       double p = _gradlab_crisp (gradlab_bar_chart_geometry_value_to_pixel (g, ticks[i]));
       char label[32];
+      double lw;
+      double xalign = i == 0 ? 0.0 : 0.5;
+      gboolean show;
 
-      gradlab_bar_chart_format_percent (ticks[i], label, sizeof label);
+      format_tick (ticks[i], label, sizeof label);
+      _gradlab_text_size (r->layout, label, &lw, NULL);
+
+      /* On a short axis every other label goes, never into a neighbour. */
+      if (horizontal)
+        {
+          double left = p - xalign * lw;
+
+          show = left >= last_end + 6.0;
+          if (show)
+            last_end = left + lw;
+        }
+      else
+        {
+          show = p + r->line_h / 2.0 <= last_end - 2.0;
+          if (show)
+            last_end = p - r->line_h / 2.0;
+        }
+
       if (horizontal)
         {
           p = MIN (p, _gradlab_crisp (g->axis_start + g->axis_length - 1.0));
@@ -317,8 +381,9 @@ draw_axis (Render *r,
           cairo_line_to (cr, p, cross_end + TICK_LEN);
           cairo_stroke (cr);
           _gradlab_set_color (cr, &data->fg, 0.8);
-          _gradlab_text_draw (cr, r->layout, label, p, cross_end + TICK_LEN + 2.0,
-                              i == 0 ? 0.0 : 0.5, 0.0);
+          if (show)
+            _gradlab_text_draw (cr, r->layout, label, p, cross_end + TICK_LEN + 2.0,
+                                xalign, 0.0);
         }
       else
         {
@@ -332,7 +397,8 @@ draw_axis (Render *r,
           cairo_line_to (cr, cross_start, p);
           cairo_stroke (cr);
           _gradlab_set_color (cr, &data->fg, 0.8);
-          _gradlab_text_draw (cr, r->layout, label, cross_start - TICK_LEN - 3.0, p, 1.0, 0.5);
+          if (show)
+            _gradlab_text_draw (cr, r->layout, label, cross_start - TICK_LEN - 3.0, p, 1.0, 0.5);
         }
     }
 
@@ -367,10 +433,24 @@ draw_bands (Render *r)
     {
       double a = g->band_start[i] + floor (gap / 2.0);
       float v = data->values != NULL ? data->values[i] : NAN;
+      ValueLabel first;
+      ValueLabel second;
 
-      draw_bar (r, v, &r->colors[i], FALSE, a, thick);
+      draw_bar (r, v, &r->colors[i], FALSE, a, thick, &first);
       if (two)
-        draw_bar (r, data->values2[i], &r->colors[i], TRUE, a + thick, thick);
+        {
+          draw_bar (r, data->values2[i], &r->colors[i], TRUE, a + thick, thick, &second);
+
+          /* Side by side above vertical bars the two labels may collide:
+           * lift the first just clear of the second (the axis keeps a
+           * spare line for it). */
+          if (g->orientation == GTK_ORIENTATION_VERTICAL &&
+              (first.width + second.width) / 2.0 + 4.0 > second.x - first.x &&
+              fabs (first.y - second.y) < r->line_h)
+            first.y = MIN (first.y, second.y - r->line_h);
+          draw_value_label (r, &second);
+        }
+      draw_value_label (r, &first);
     }
 }
 
@@ -451,7 +531,7 @@ render_vertical (Render *r,
       double w;
       char label[32];
 
-      gradlab_bar_chart_format_percent (g->lo, label, sizeof label);
+      format_tick (g->lo, label, sizeof label);
       _gradlab_text_size (r->layout, label, &w, NULL);
       ticks_w = MAX (ticks_w, w);
     }

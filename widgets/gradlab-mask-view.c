@@ -1004,6 +1004,7 @@ struct _GradlabMaskView
   double               opacity;
   int                  error_class;
 
+  gboolean             over_legend;
   gboolean             hover;
   int                  hover_sample;
   int                  hover_x;
@@ -1181,13 +1182,18 @@ _gradlab_mask_view_motion (GradlabMaskView *self,
   int ix;
   int iy;
   gboolean hover;
+  gboolean over_legend;
 
   g_return_if_fail (GRADLAB_IS_MASK_VIEW (self));
 
   hover = gradlab_mask_geometry_cell_at (&self->geometry, x, y, &sample, NULL, &ix, &iy);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self),
-                                   gradlab_mask_geometry_legend_at (&self->geometry, x, y) >= 0 ?
-                                   "pointer" : NULL);
+  over_legend = gradlab_mask_geometry_legend_at (&self->geometry, x, y) >= 0;
+  if (over_legend != self->over_legend)
+    {
+      /* Legend entries are buttons: say so with the cursor. */
+      self->over_legend = over_legend;
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), over_legend ? "pointer" : NULL);
+    }
 
   if (!hover && !self->hover)
     return;
@@ -1209,7 +1215,11 @@ _gradlab_mask_view_leave (GradlabMaskView *self)
 {
   g_return_if_fail (GRADLAB_IS_MASK_VIEW (self));
 
-  gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+  if (self->over_legend)
+    {
+      self->over_legend = FALSE;
+      gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+    }
   if (!self->hover)
     return;
 

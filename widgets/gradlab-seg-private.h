@@ -10,6 +10,7 @@
 #pragma once
 
 #include "gradlab-mask-view.h"
+#include "gradlab-rf-view.h"
 
 G_BEGIN_DECLS
 
@@ -34,5 +35,16 @@ gboolean                   _gradlab_mask_view_get_hover    (GradlabMaskView *sel
 
 /* The geometry of the last frame drawn. */
 const GradlabMaskGeometry *_gradlab_mask_view_get_geometry (GradlabMaskView *self);
+
+/* A primary click at (@x, @y): on the image, emits
+ * GradlabRfView::pixel-activated. Returns TRUE if it did. */
+gboolean                   _gradlab_rf_view_click          (GradlabRfView   *self,
+                                                            double           x,
+                                                            double           y);
+void                       _gradlab_rf_view_motion         (GradlabRfView   *self,
+                                                            double           x,
+                                                            double           y);
+void                       _gradlab_rf_view_leave          (GradlabRfView   *self);
+const GradlabRfGeometry   *_gradlab_rf_view_get_geometry   (GradlabRfView   *self);
 
 G_END_DECLS

@@ -18,3 +18,5 @@
 #include "gradlab-series.h"
 #include "gradlab-surface-view.h"
 #include "gradlab-mask-view.h"
+#include "gradlab-bar-chart.h"
+#include "gradlab-rf-view.h"

@@ -5,41 +5,45 @@
  * gradients, as in gr-layers-basic.c.
  *
  * Conv2d works image by image and, inside an image, on bands of output
- * rows: the column matrix of one band (K = IC k k rows) is sized to stay in
- * L2, so im2col writes and the GEMM's packing reads never go to memory. A
- * whole-batch column matrix would be tens of megabytes and makes the same
- * GEMMs about twice as slow here.
+ * rows sized to stay in L2 (see the conv2d section for its three paths).
  *
- * Threads: a batch is always cut into CONV_CHUNKS fixed chunks with their
- * own weight-gradient accumulators, summed in a fixed order at the end.
- * With two threads each chunk runs on its own thread (single-threaded
- * GEMMs); with one thread the chunks run one after the other. Either way
- * the same floating-point operations happen in the same order, so results
- * are bit-identical whatever the thread count. */
+ * Threads: with two, a conv call splits its batch between this thread and
+ * a helper, each running single-threaded GEMMs on one image at a time with
+ * its own scratch. Every image's weight gradient has its own accumulator
+ * (in node->cache), summed in image order at the end, so the same
+ * floating-point operations happen in the same order whatever the thread
+ * count: results are bit-identical with one or two threads. */
 
 #include "gr-net-private.h"
 
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
-#include <stdlib.h> /* TEMP-BENCH */
 
-/* Fixed partition of a batch; also the most threads conv uses. */
-#define CONV_CHUNKS 2
-/* Floats of one column band: 32k floats = 128 KiB, a quarter of L2. Measured
- * on the W3 workload: 16k-64k are within 3 % of each other; 1M (whole
- * images) is 25 % slower. */
+/* The most threads one conv call uses (this machine has two cores). */
+#define CONV_WORKERS 2
+/* Floats of one im2col column band: 32k = 128 KiB, a quarter of L2, so the
+ * band and OpenBLAS's packed copy of it stay there. */
 #ifndef COL_TILE_FLOATS
 #define COL_TILE_FLOATS 32768
 #endif
-/* Floats of one GEMM output band of the shifted path (16k = 64 KiB). */
+/* Floats of one GEMM output band of the shifted path: 16k = 64 KiB.
+ * Measured on W3's 16-channel layers: 16k and 32k tie, 4k-8k are 3-5 %
+ * slower (more, smaller GEMMs). */
 #ifndef SHIFT_BAND_FLOATS
 #define SHIFT_BAND_FLOATS 16384
 #endif
-/* A conv call is split across threads only above this many FLOPs; below,
- * the cost of waking a thread is larger than the gain. */
-#define PARALLEL_MIN_FLOPS 2.0e6
+/* The shifted path runs GEMMs of depth IC; below this the im2col path's
+ * single GEMM of depth IC k k is faster (a 1-channel input layer would be
+ * nine rank-1 updates). */
+#define SHIFT_MIN_IC 8
+/* A conv call is split across threads only above this many FLOPs. The
+ * helper thread is created per call (create + join measured at 40-50 us
+ * here, under 1 % of a W3 step); 8 MFLOP is about 200 us of work, so half
+ * of it saves twice what the thread costs. */
+#define PARALLEL_MIN_FLOPS 8.0e6
 
 /* ---- shared helpers ------------------------------------------------------ */
 
@@ -260,6 +264,11 @@ im2col_rows (const float *src,  /* (C, sh, sw) */
                   row_copy (dst, NULL, 0, 0, ow);
                   continue;
                 }
+              if (s == 1)
+                {
+                  row_copy (dst, row + lo + bx, lo, hi, ow);
+                  continue;
+                }
               row_copy (dst, NULL, 0, 0, ow);
               for (int q = lo; q < hi; q++)
                 dst[q] = row[q * s + bx];
@@ -312,19 +321,18 @@ col2im_rows_add (const float *col,  /* (C k k, (r1 - r0) ow) */
  *
  * Three paths, by shape:
  * - direct: 1x1, stride 1, no pad. x (IC, H W) is its own column matrix.
- * - shifted: stride 1, any kernel, pad and dilation. The im2col is left to
- *   OpenBLAS's own packing: with x zero-padded to (IC, Hp, Wp), the column
- *   rows of tap (i, j) for a band of output rows, laid out at the padded
- *   pitch Wp, form one strided matrix, xp + (r0 + i d) Wp + j d with
- *   leading dimension Hp Wp. A band is then k^2 GEMMs of depth IC summed
- *   into a (OC, rows Wp) buffer; the columns past Wo of each row read
- *   across the row end and are dropped. dW is the same with a zero-gapped
- *   copy of dy; dx is the same correlation over dy padded by d (k - 1) - p,
- *   with the kernel flipped and transposed. No column matrix is written:
- *   on the 16-channel 3x3 layers of W3 this is 1.5x faster than im2col
- *   bands, whose writes and re-reads cost as much as the packing.
- * - im2col (stride > 1): column bands sized to stay in L2; dx by a GEMM
- *   into the band and col2im.
+ * - shifted: stride 1 and IC >= 8, any kernel, pad and dilation. The
+ *   im2col is left to OpenBLAS's own packing. With x zero-padded to
+ *   (IC, Hp, Wp), the column rows of tap (i, j) for a band of output rows,
+ *   laid out at the padded pitch Wp, form one strided matrix,
+ *   xp + (r0 + i d) Wp + j d with leading dimension Hp Wp. A band is then
+ *   k^2 GEMMs of depth IC summed into a (OC, rows Wp) buffer; the columns
+ *   past Wo of each row read across the row end and are dropped. dW is the
+ *   same with a zero-gapped copy of dy; dx is the same correlation over dy
+ *   padded by d (k - 1) - p, with the kernel flipped and transposed. No
+ *   column matrix is written or read back.
+ * - im2col (stride > 1, or few input channels): column bands sized to
+ *   stay in L2; dx by a GEMM into the band and col2im.
  * Every path works image by image: a whole-batch column matrix would be
  * tens of megabytes and makes the same GEMMs about twice as slow here. */
 
@@ -355,7 +363,7 @@ typedef struct
   size_t   dyp_floats;     /* SHIFTED, per worker: zero-gapped dy band */
   size_t   dyq_floats;     /* SHIFTED, per worker: padded dy */
   size_t   shared_floats;  /* SHIFTED: rearranged weights, read by all workers */
-  size_t   acc_floats;     /* per chunk: dW and db accumulators */
+  size_t   acc_floats;     /* per image: dW and db accumulator */
 } ConvGeom;
 
 static size_t
@@ -387,9 +395,7 @@ conv_geom (const GrNet  *net,
   g.P = g.oh * g.ow;
   if (g.k == 1 && g.s == 1 && g.p == 0)
     g.path = CONV_DIRECT;
-  else if (getenv ("GR_FORCE_IM2COL"))  /* TEMP-BENCH */
-    g.path = CONV_IM2COL;
-  else if (g.s == 1)
+  else if (g.s == 1 && g.ic >= SHIFT_MIN_IC)
     g.path = CONV_SHIFTED;
   else
     g.path = CONV_IM2COL;
@@ -429,13 +435,13 @@ conv_worker_floats (const ConvGeom *g)
   return g->xp_floats + g->band_floats + g->dyp_floats + g->dyq_floats;
 }
 
-/* Workspace: [ shared weights ] [ accumulators x CHUNKS ] [ worker scratch
- * x CHUNKS ]. Sized for two workers whatever the thread count now, since
- * threads can change after compiling. */
+/* Workspace: [ shared weights ] [ worker scratch x CONV_WORKERS ], sized
+ * for every worker whatever the thread count now, since threads can change
+ * after compiling. The per-image dW accumulators live in node->cache. */
 static size_t
 conv_ws_floats (const ConvGeom *g)
 {
-  return g->shared_floats + CONV_CHUNKS * (g->acc_floats + conv_worker_floats (g));
+  return g->shared_floats + CONV_WORKERS * conv_worker_floats (g);
 }
 
 static GrStatus
@@ -463,6 +469,7 @@ conv_setup (GrNet  *net,
   node->decay[0] = true;
   g = conv_geom (net, node);
   node->ws_floats = conv_ws_floats (&g);
+  node->cache_per_sample = g.acc_floats;
   return GR_OK;
 }
 
@@ -482,6 +489,11 @@ conv_init (GrNet      *net,
     memset (node->param[1], 0, sizeof (float) * node->n_param[1]);
 }
 
+/* One conv call, shared by its workers. Images are handed out one at a
+ * time, so a worker slowed by another process simply takes fewer; each
+ * image's weight gradient goes to its own accumulator and the accumulators
+ * are summed in image order afterwards, so the result does not depend on
+ * which worker did what, nor on how many there were. */
 typedef struct
 {
   GrNet          *net;
@@ -489,35 +501,41 @@ typedef struct
   const ConvGeom *g;
   bool            backward;
   bool            want_dx;
-  int             s0, s1;  /* images [s0, s1) */
-  float          *xp;      /* this worker's scratch, see ConvGeom */
+  int             n;        /* images */
+  atomic_int      next;     /* the next image to hand out */
+  const float    *wf;       /* SHIFTED: W as (k k, OC, IC) */
+  const float    *wb;       /* SHIFTED: W flipped as (k k, IC, OC) */
+} ConvTask;
+
+typedef struct
+{
+  ConvTask       *task;
+  float          *xp;       /* this worker's scratch, see ConvGeom */
   float          *band;
   float          *dyp;
   float          *dyq;
-  float          *acc;     /* backward: this chunk's dW then db (OC) */
-  const float    *wf;      /* SHIFTED: W as (k k, OC, IC) */
-  const float    *wb;      /* SHIFTED: W flipped as (k k, IC, OC) */
-} ConvJob;
+} ConvWorker;
 
 /* The zero-padded input of one image for the shifted path: x itself when
  * there is no padding. */
 static const float *
-shifted_input (const ConvJob *job,
-               const float   *x)
+shifted_input (const ConvWorker *w,
+               const float      *x)
 {
-  const ConvGeom *g = job->g;
+  const ConvGeom *g = w->task->g;
 
   if (g->p == 0)
     return x;
-  pad_planes (x, g->ic, g->ih, g->iw, g->p, g->hp, g->wp, job->xp);
-  return job->xp;
+  pad_planes (x, g->ic, g->ih, g->iw, g->p, g->hp, g->wp, w->xp);
+  return w->xp;
 }
 
 static void
-conv_forward_image (const ConvJob *job,
-                    const float   *x,  /* (IC, H, W) */
-                    float         *y)  /* (OC, Ho, Wo) */
+conv_forward_image (const ConvWorker *w,
+                    const float      *x,  /* (IC, H, W) */
+                    float            *y)  /* (OC, Ho, Wo) */
 {
+  const ConvTask *job = w->task;
   const ConvGeom *g = job->g;
   const GrNode *node = job->node;
   const float *W = node->param[0], *b = node->param[1];
@@ -535,11 +553,9 @@ conv_forward_image (const ConvJob *job,
 
   if (g->path == CONV_SHIFTED)
     {
-      const float *xp = shifted_input (job, x);
-      size_t plane = (size_t) g->hp * g->wp;
+      const float *xp = shifted_input (w, x);
+      int plane = g->hp * g->wp;
 
-      if (g->p == 0)
-        plane = (size_t) g->ih * g->iw;
       for (int r0 = 0; r0 < g->oh; r0 += g->rows)
         {
           int r1 = r0 + g->rows < g->oh ? r0 + g->rows : g->oh;
@@ -551,13 +567,13 @@ conv_forward_image (const ConvJob *job,
 
               cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->oc, nb, g->ic,
                            1.0f, job->wf + (size_t) t * g->oc * g->ic, g->ic,
-                           xp + (size_t) (r0 + i * g->d) * g->wp + j * g->d, (int) plane,
-                           t ? 1.0f : 0.0f, job->band, nb);
+                           xp + (size_t) (r0 + i * g->d) * g->wp + j * g->d, plane,
+                           t ? 1.0f : 0.0f, w->band, nb);
             }
           for (int o = 0; o < g->oc; o++)
             for (int r = r0; r < r1; r++)
               row_store (y + (size_t) o * g->P + (size_t) r * g->ow,
-                         job->band + (size_t) o * nb + (size_t) (r - r0) * g->wp,
+                         w->band + (size_t) o * nb + (size_t) (r - r0) * g->wp,
                          g->ow, bias ? b[o] : 0.0f, false);
         }
       return;
@@ -569,26 +585,27 @@ conv_forward_image (const ConvJob *job,
       int pt = (r1 - r0) * g->ow;
       float *yt = y + (size_t) r0 * g->ow;
 
-      im2col_rows (x, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d, r0, r1, g->ow, job->band);
+      im2col_rows (x, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d, r0, r1, g->ow, w->band);
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->oc, pt, g->K,
-                   1.0f, W, g->K, job->band, pt, 0.0f, yt, g->P);
+                   1.0f, W, g->K, w->band, pt, 0.0f, yt, g->P);
       if (bias)
         for (int o = 0; o < g->oc; o++)
           row_add_bias (yt + (size_t) o * g->P, pt, b[o]);
     }
 }
 
-/* Adds the image's contribution to dW (in the path's accumulator layout)
- * and, if wanted, to dx. */
+/* Adds the image's contribution to its dW accumulator @dw (zeroed, in the
+ * path's layout) and, if wanted, to dx. */
 static void
-conv_backward_image (const ConvJob *job,
-                     const float   *x,   /* (IC, H, W) */
-                     const float   *dy,  /* (OC, Ho, Wo) */
-                     float         *dx)  /* (IC, H, W), accumulated */
+conv_backward_image (const ConvWorker *w,
+                     const float      *x,   /* (IC, H, W) */
+                     const float      *dy,  /* (OC, Ho, Wo) */
+                     float            *dx,  /* (IC, H, W), accumulated */
+                     float            *dw)
 {
+  const ConvTask *job = w->task;
   const ConvGeom *g = job->g;
   const float *W = job->node->param[0];
-  float *dw = job->acc;
 
   if (g->path == CONV_DIRECT)
     {
@@ -604,8 +621,8 @@ conv_backward_image (const ConvJob *job,
 
   if (g->path == CONV_SHIFTED)
     {
-      const float *xp = shifted_input (job, x);
-      int plane = g->p == 0 ? g->ih * g->iw : g->hp * g->wp;
+      const float *xp = shifted_input (w, x);
+      int plane = g->hp * g->wp;
       const float *dq;
 
       for (int r0 = 0; r0 < g->oh; r0 += g->rows)
@@ -617,7 +634,7 @@ conv_backward_image (const ConvJob *job,
            * nothing. */
           for (int o = 0; o < g->oc; o++)
             for (int r = r0; r < r1; r++)
-              row_copy (job->dyp + (size_t) o * nb + (size_t) (r - r0) * g->wp,
+              row_copy (w->dyp + (size_t) o * nb + (size_t) (r - r0) * g->wp,
                         dy + (size_t) o * g->P + (size_t) r * g->ow,
                         0, g->ow, r < r1 - 1 ? g->wp : g->ow);
           /* dW_t (OC, IC) += dyp (OC, nb) xp_t^T (nb, IC) */
@@ -626,7 +643,7 @@ conv_backward_image (const ConvJob *job,
               int i = t / g->k, j = t % g->k;
 
               cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, g->ic, nb,
-                           1.0f, job->dyp, nb,
+                           1.0f, w->dyp, nb,
                            xp + (size_t) (r0 + i * g->d) * g->wp + j * g->d, plane,
                            1.0f, dw + (size_t) t * g->oc * g->ic, g->ic);
             }
@@ -638,8 +655,8 @@ conv_backward_image (const ConvJob *job,
       dq = dy;
       if (g->pq != 0)
         {
-          pad_planes (dy, g->oc, g->oh, g->ow, g->pq, g->hq, g->wq, job->dyq);
-          dq = job->dyq;
+          pad_planes (dy, g->oc, g->oh, g->ow, g->pq, g->hq, g->wq, w->dyq);
+          dq = w->dyq;
         }
       for (int y0 = 0; y0 < g->ih; y0 += g->rows_dx)
         {
@@ -653,12 +670,12 @@ conv_backward_image (const ConvJob *job,
               cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->ic, nb, g->oc,
                            1.0f, job->wb + (size_t) t * g->ic * g->oc, g->oc,
                            dq + (size_t) (y0 + i * g->d) * g->wq + j * g->d, g->hq * g->wq,
-                           t ? 1.0f : 0.0f, job->band, nb);
+                           t ? 1.0f : 0.0f, w->band, nb);
             }
           for (int c = 0; c < g->ic; c++)
             for (int yy = y0; yy < y1; yy++)
               row_store (dx + ((size_t) c * g->ih + yy) * g->iw,
-                         job->band + (size_t) c * nb + (size_t) (yy - y0) * g->wq,
+                         w->band + (size_t) c * nb + (size_t) (yy - y0) * g->wq,
                          g->iw, 0.0f, true);
         }
       return;
@@ -670,60 +687,65 @@ conv_backward_image (const ConvJob *job,
       int pt = (r1 - r0) * g->ow;
       const float *dyt = dy + (size_t) r0 * g->ow;
 
-      im2col_rows (x, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d, r0, r1, g->ow, job->band);
+      im2col_rows (x, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d, r0, r1, g->ow, w->band);
       /* dW (OC, K) += dy (OC, pt) col^T (pt, K) */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, g->K, pt,
-                   1.0f, dyt, g->P, job->band, pt, 1.0f, dw, g->K);
+                   1.0f, dyt, g->P, w->band, pt, 1.0f, dw, g->K);
       if (job->want_dx)
         {
           /* dcol (K, pt) = W^T (K, OC) dy (OC, pt), then scattered back. */
           cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g->K, pt, g->oc,
-                       1.0f, W, g->K, dyt, g->P, 0.0f, job->band, pt);
-          col2im_rows_add (job->band, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d,
+                       1.0f, W, g->K, dyt, g->P, 0.0f, w->band, pt);
+          col2im_rows_add (w->band, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d,
                            r0, r1, g->ow, dx);
         }
     }
 }
 
 static void
-conv_run_job (const ConvJob *job)
+conv_worker_run (ConvWorker *w)
 {
-  const ConvGeom *g = job->g;
-  GrNode *node = job->node;
-  GrNode *in = &job->net->nodes[node->spec.inputs[0]];
+  ConvTask *task = w->task;
+  const ConvGeom *g = task->g;
+  GrNode *node = task->node;
+  GrNode *in = &task->net->nodes[node->spec.inputs[0]];
 
-  if (job->backward)
-    memset (job->acc, 0, sizeof (float) * g->acc_floats);
-  for (int s = job->s0; s < job->s1; s++)
+  for (;;)
     {
-      const float *x = in->y + (size_t) s * in->out_size;
+      int s = atomic_fetch_add (&task->next, 1);
+      const float *x, *dy;
+      float *acc;
 
-      if (!job->backward)
+      if (s >= task->n)
+        break;
+      x = in->y + (size_t) s * in->out_size;
+      if (!task->backward)
         {
-          conv_forward_image (job, x, node->y + (size_t) s * node->out_size);
+          conv_forward_image (w, x, node->y + (size_t) s * node->out_size);
           continue;
         }
-      conv_backward_image (job, x, node->dy + (size_t) s * node->out_size,
-                           in->dy + (size_t) s * in->out_size);
+      dy = node->dy + (size_t) s * node->out_size;
+      acc = node->cache + (size_t) s * g->acc_floats;
+      memset (acc, 0, sizeof (float) * g->acc_floats);
+      conv_backward_image (w, x, dy, in->dy + (size_t) s * in->out_size, acc);
       if (node->n_param[1])
         {
-          const float *dy = node->dy + (size_t) s * node->out_size;
-          float *db = job->acc + (size_t) g->oc * g->K;
+          float *db = acc + (size_t) g->oc * g->K;
 
           for (int o = 0; o < g->oc; o++)
             {
               const float *v = dy + (size_t) o * g->P;
-              float acc[8] = { 0 };
+              float part[8] = { 0 };
               int q = 0;
 
               /* Eight partial sums: vectorises and keeps the error small. */
               for (; q + 8 <= g->P; q += 8)
                 for (int u = 0; u < 8; u++)
-                  acc[u] += v[q + u];
+                  part[u] += v[q + u];
               for (; q < g->P; q++)
-                acc[0] += v[q];
-              db[o] += ((acc[0] + acc[1]) + (acc[2] + acc[3]))
-                       + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+                part[0] += v[q];
+              db[o] = ((part[0] + part[1]) + (part[2] + part[3]))
+                      + ((part[4] + part[5]) + (part[6] + part[7]));
             }
         }
     }
@@ -732,58 +754,74 @@ conv_run_job (const ConvJob *job)
 static void *
 conv_thread_main (void *data)
 {
-  conv_run_job (data);
+  conv_worker_run (data);
   return NULL;
 }
 
-/* Runs the chunk jobs, in parallel if it pays. Every job touches only its
- * own images, scratch and accumulators. */
+/* Runs @task on this thread and, if it pays, one helper. */
 static void
-conv_run_chunks (GrNet         *net,
-                 const ConvJob *jobs,
-                 double         flops)
+conv_run (GrNet    *net,
+          ConvTask *task,
+          double    flops)
 {
-  bool parallel = net->threads >= 2 && jobs[0].s1 > jobs[0].s0
-                  && jobs[1].s1 > jobs[1].s0 && flops >= PARALLEL_MIN_FLOPS;
+  const ConvGeom *g = task->g;
+  float *scratch = net->ws + g->shared_floats;
+  size_t per = conv_worker_floats (g);
+  bool parallel = net->threads >= 2 && task->n >= 2 && flops >= PARALLEL_MIN_FLOPS;
+  ConvWorker workers[CONV_WORKERS];
   pthread_t helper;
 
-  if (parallel)
+  for (int i = 0; i < CONV_WORKERS; i++)
     {
-      /* Each thread runs its GEMMs alone; OpenBLAS's own threads would
-       * fight ours for the two cores. */
-      openblas_set_num_threads (1);
-      if (pthread_create (&helper, NULL, conv_thread_main, (void *) &jobs[1]) == 0)
-        {
-          conv_run_job (&jobs[0]);
-          pthread_join (helper, NULL);
-        }
-      else
-        {
-          conv_run_job (&jobs[0]);
-          conv_run_job (&jobs[1]);
-        }
-      openblas_set_num_threads (net->threads);
+      float *mine = scratch + i * per;
+
+      workers[i] = (ConvWorker) {
+        .task = task,
+        .xp = mine,
+        .band = mine + g->xp_floats,
+        .dyp = mine + g->xp_floats + g->band_floats,
+        .dyq = mine + g->xp_floats + g->band_floats + g->dyp_floats,
+      };
+    }
+  atomic_init (&task->next, 0);
+  if (!parallel)
+    {
+      conv_worker_run (&workers[0]);
       return;
     }
-  for (int c = 0; c < CONV_CHUNKS; c++)
-    conv_run_job (&jobs[c]);
+  /* Each thread runs its GEMMs alone; OpenBLAS's own threads would fight
+   * ours for the two cores. */
+  openblas_set_num_threads (1);
+  if (pthread_create (&helper, NULL, conv_thread_main, &workers[1]) == 0)
+    {
+      conv_worker_run (&workers[0]);
+      pthread_join (helper, NULL);
+    }
+  else
+    conv_worker_run (&workers[0]);
+  openblas_set_num_threads (net->threads);
 }
 
-/* Cuts the batch into the fixed chunks and lays out the workspace; for the
- * shifted path also rearranges W for the taps. */
+/* Fills @task; for the shifted path also rearranges W for the taps into
+ * the shared part of the workspace. */
 static void
-conv_make_jobs (GrNet          *net,
+conv_task_init (ConvTask       *task,
+                GrNet          *net,
                 GrNode         *node,
                 const ConvGeom *g,
                 int             n,
-                bool            backward,
-                ConvJob        *jobs)
+                bool            backward)
 {
   float *wf = net->ws, *wb = net->ws + (size_t) g->k2 * g->oc * g->ic;
-  float *acc = net->ws + g->shared_floats;
-  float *scratch = acc + CONV_CHUNKS * g->acc_floats;
-  bool want_dx = backward && gr_net_wants_grad (net, node->spec.inputs[0]);
 
+  task->net = net;
+  task->node = node;
+  task->g = g;
+  task->backward = backward;
+  task->want_dx = backward && gr_net_wants_grad (net, node->spec.inputs[0]);
+  task->n = n;
+  task->wf = wf;
+  task->wb = wb;
   if (g->path == CONV_SHIFTED)
     {
       const float *W = node->param[0];
@@ -793,32 +831,11 @@ conv_make_jobs (GrNet          *net,
         for (int c = 0; c < g->ic; c++)
           for (int t = 0; t < g->k2; t++)
             {
-              float w = W[(size_t) o * g->K + (size_t) c * g->k2 + t];
+              float v = W[(size_t) o * g->K + (size_t) c * g->k2 + t];
 
-              wf[((size_t) t * g->oc + o) * g->ic + c] = w;
-              wb[((size_t) (g->k2 - 1 - t) * g->ic + c) * g->oc + o] = w;
+              wf[((size_t) t * g->oc + o) * g->ic + c] = v;
+              wb[((size_t) (g->k2 - 1 - t) * g->ic + c) * g->oc + o] = v;
             }
-    }
-  for (int c = 0; c < CONV_CHUNKS; c++)
-    {
-      float *mine = scratch + c * conv_worker_floats (g);
-
-      jobs[c] = (ConvJob) {
-        .net = net,
-        .node = node,
-        .g = g,
-        .backward = backward,
-        .want_dx = want_dx,
-        .s0 = c * n / CONV_CHUNKS,
-        .s1 = (c + 1) * n / CONV_CHUNKS,
-        .xp = mine,
-        .band = mine + g->xp_floats,
-        .dyp = mine + g->xp_floats + g->band_floats,
-        .dyq = mine + g->xp_floats + g->band_floats + g->dyp_floats,
-        .acc = acc + c * g->acc_floats,
-        .wf = wf,
-        .wb = wb,
-      };
     }
 }
 
@@ -841,10 +858,10 @@ conv_forward (GrNet  *net,
               GrRng  *rng)
 {
   ConvGeom g = conv_geom (net, node);
-  ConvJob jobs[CONV_CHUNKS];
+  ConvTask task;
 
-  conv_make_jobs (net, node, &g, n, false, jobs);
-  conv_run_chunks (net, jobs, conv_flops (net, node) * n);
+  conv_task_init (&task, net, node, &g, n, false);
+  conv_run (net, &task, conv_flops (net, node) * n);
 }
 
 static void
@@ -853,35 +870,34 @@ conv_backward (GrNet  *net,
                int     n)
 {
   ConvGeom g = conv_geom (net, node);
-  ConvJob jobs[CONV_CHUNKS];
+  ConvTask task;
   size_t nw = (size_t) g.oc * g.K;
-  const float *acc0, *acc1;
+  float *sum = node->cache;   /* image 0's accumulator, then the total */
   float *dw = node->dparam[0];
 
-  conv_make_jobs (net, node, &g, n, true, jobs);
-  conv_run_chunks (net, jobs, 2.0 * conv_flops (net, node) * n);
+  conv_task_init (&task, net, node, &g, n, true);
+  conv_run (net, &task, 2.0 * conv_flops (net, node) * n);
 
-  /* Sum the chunks in a fixed order: the same bits for any thread count. */
-  acc0 = jobs[0].acc;
-  acc1 = jobs[1].acc;
+  /* Sum the images in order: the same bits for any thread count. */
+  for (int s = 1; s < n; s++)
+    {
+      const float *acc = node->cache + (size_t) s * g.acc_floats;
+
+      for (size_t i = 0; i < nw + (size_t) g.oc; i++)
+        sum[i] += acc[i];
+    }
   if (g.path == CONV_SHIFTED)
     {
       /* Accumulated per tap as (k k, OC, IC). */
       for (int t = 0; t < g.k2; t++)
         for (int o = 0; o < g.oc; o++)
           for (int c = 0; c < g.ic; c++)
-            {
-              size_t a = ((size_t) t * g.oc + o) * g.ic + c;
-
-              dw[(size_t) o * g.K + (size_t) c * g.k2 + t] = acc0[a] + acc1[a];
-            }
+            dw[(size_t) o * g.K + (size_t) c * g.k2 + t] = sum[((size_t) t * g.oc + o) * g.ic + c];
     }
   else
-    for (size_t i = 0; i < nw; i++)
-      dw[i] = acc0[i] + acc1[i];
+    memcpy (dw, sum, sizeof (float) * nw);
   if (node->n_param[1])
-    for (int o = 0; o < g.oc; o++)
-      node->dparam[1][o] = acc0[nw + o] + acc1[nw + o];
+    memcpy (node->dparam[1], sum + nw, sizeof (float) * g.oc);
 }
 
 const GrLayerOps gr_conv2d_ops = {

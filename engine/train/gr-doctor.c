@@ -150,7 +150,7 @@ struct _GrDoctor
 
   /* The run's structure. */
   int              n_classes;
-  int              n_val;         /* validation samples (or pixels) */
+  int              n_val;         /* validation samples */
   bool             is_seg;
   int              n_layers;
   char             names[MAX_LAYERS][GR_NAME_LEN];
@@ -168,6 +168,7 @@ struct _GrDoctor
   GrKnobs          knobs;
   GrLossKind       chance_kind;
   bool             chance_weighted;
+  float            chance_weights[GR_MAX_CLASSES];
   float            chance_loss, chance_acc;
   float            class_freq[GR_MAX_CLASSES];
 
@@ -264,7 +265,7 @@ gr_doctor_config_defaults (GrDoctorConfig *cfg)
   cfg->explode_ratio = 100.0f;
   cfg->vanish_ratio = 1e-4f;
   cfg->vanish_abs = 1e-5f;
-  cfg->dead_frac = 0.5f;
+  cfg->dead_frac = 0.65f;
   cfg->saturated_frac = 0.5f;
   cfg->update_ratio_high = 0.1f;
   cfg->update_ratio_low = 1e-4f;
@@ -453,8 +454,10 @@ remedy_set (GrRemedy   *r,
     r->needs_reset = true;
 }
 
+/* Units that can die: plain ReLU (leaky ReLU and ELU always pass some
+ * gradient). */
 static bool
-relu_like (GrActKind a)
+can_die (GrActKind a)
 {
   return a == GR_ACT_RELU;
 }
@@ -520,6 +523,8 @@ max_update_ratio (const GrDoctor *d,
   float best = -INFINITY;
 
   *which = -1;
+  if (d->probe_n == 0)
+    return NAN;
   for (int i = 0; i < d->n_layers; i++)
     if (d->u_log[i] > best)
       {
@@ -677,15 +682,13 @@ update_slot (GrDoctor      *d,
   if (c->stay == 1 || c->raise == 1)
     {
       s->off = 0;
+      /* Readers copy the finding under the lock. */
+      pthread_mutex_lock (&d->lock);
       s->f.last_step = d->step;
+      log_store (d, s->log_index, &s->f);
+      pthread_mutex_unlock (&d->lock);
       if (c->raise == 1 && c->severity > s->f.severity)
         escalate (d, kind, c);
-      else
-        {
-          pthread_mutex_lock (&d->lock);
-          log_store (d, s->log_index, &s->f);
-          pthread_mutex_unlock (&d->lock);
-        }
     }
   else if (c->stay == 0 && ++s->off >= need_clear)
     clear_finding (d, kind);
@@ -843,7 +846,7 @@ describe (GrDoctor      *d,
         int over = 0;
 
         for (int i = 0; i < d->n_layers - 1; i++)
-          over += relu_like (d->acts[i]) && d->dead[i] > d->cfg.dead_frac;
+          over += can_die (d->acts[i]) && d->dead[i] > d->cfg.dead_frac;
         snprintf (ev, n, "layer %s: %.0f%% of its %d units output 0 for every sample of the "
                   "batch (average of the last 20 steps)", layer_name (d, c->layer),
                   (double) (100.0f * d->dead[c->layer]), d->units[c->layer]);
@@ -1127,10 +1130,12 @@ update_chance (GrDoctor  *d,
   GrChanceBaseline cb;
 
   gr_session_loss_config (s, &lc);
-  if (d->chance_kind == lc.kind && d->chance_weighted == lc.use_weights && d->inspected)
+  if (d->chance_kind == lc.kind && d->chance_weighted == lc.use_weights && d->inspected
+      && memcmp (d->chance_weights, lc.class_weights, sizeof lc.class_weights) == 0)
     return;
   d->chance_kind = lc.kind;
   d->chance_weighted = lc.use_weights;
+  memcpy (d->chance_weights, lc.class_weights, sizeof lc.class_weights);
   if (gr_probe_chance (gr_session_train_data (s), &lc, &cb))
     {
       d->chance_loss = cb.loss;
@@ -1180,7 +1185,10 @@ inspect (GrDoctor  *d,
 
       snprintf (d->names[i], GR_NAME_LEN, "%s", spec->name);
       d->units[i] = gr_net_node_shape (net, node).c;
-      if (i < d->n_layers - 1 && (d->narrow_layer < 0 || d->units[i] < d->narrow_units))
+      /* A bottleneck is a narrow feature vector; a conv layer with few
+       * channels still has its spatial positions. */
+      if (i < d->n_layers - 1 && spec->kind == GR_LAYER_DENSE
+          && (d->narrow_layer < 0 || d->units[i] < d->narrow_units))
         {
           d->narrow_layer = i;
           d->narrow_units = d->units[i];
@@ -1256,6 +1264,19 @@ check_structure (GrDoctor *d)
 }
 
 /* ---- Per-step checks ----------------------------------------------------------- */
+
+/* A finding that explains a loss stuck at chance by how the net trains,
+ * not by what the labels say. */
+static bool
+training_fault (const GrDoctor *d)
+{
+  return active (d, GR_FINDING_DIVERGENCE) || active (d, GR_FINDING_EXPLODING_GRADIENTS)
+         || active (d, GR_FINDING_VANISHING_GRADIENTS) || active (d, GR_FINDING_DEAD_RELU)
+         || active (d, GR_FINDING_SATURATION) || active (d, GR_FINDING_LR_TOO_HIGH)
+         || active (d, GR_FINDING_LR_TOO_LOW) || active (d, GR_FINDING_IMBALANCE_COLLAPSE)
+         || (active (d, GR_FINDING_LOSS_OUTPUT_MISMATCH)
+             && d->slots[GR_FINDING_LOSS_OUTPUT_MISMATCH].f.severity > GR_SEVERITY_INFO);
+}
 
 static void
 check_steps (GrDoctor *d,
@@ -1335,7 +1356,7 @@ check_steps (GrDoctor *d,
 
   /* Dead ReLUs. */
   c = check_init (d);
-  c.layer = worst_layer (d, d->dead, relu_like);
+  c.layer = worst_layer (d, d->dead, can_die);
   if (d->probe_n >= 10 && c.layer >= 0)
     {
       c.raise = d->dead[c.layer] > cfg->dead_frac;
@@ -1424,12 +1445,7 @@ check_steps (GrDoctor *d,
   c = check_init (d);
   c.severity = GR_SEVERITY_ERROR;
   {
-    bool cause = active (d, GR_FINDING_DIVERGENCE) || active (d, GR_FINDING_EXPLODING_GRADIENTS)
-                 || active (d, GR_FINDING_VANISHING_GRADIENTS) || active (d, GR_FINDING_DEAD_RELU)
-                 || active (d, GR_FINDING_SATURATION) || active (d, GR_FINDING_LR_TOO_HIGH)
-                 || active (d, GR_FINDING_LR_TOO_LOW) || active (d, GR_FINDING_IMBALANCE_COLLAPSE)
-                 || (active (d, GR_FINDING_LOSS_OUTPUT_MISMATCH)
-                     && d->slots[GR_FINDING_LOSS_OUTPUT_MISMATCH].f.severity > GR_SEVERITY_INFO);
+    bool cause = training_fault (d);
     bool healthy = isfinite (ratio) && ratio >= 10.0f * cfg->update_ratio_low
                    && ratio <= cfg->update_ratio_high;
 
@@ -1520,6 +1536,9 @@ observe_step (GrDoctor           *d,
 
   d->step = rec->step;
   d->n_obs++;
+  /* A failed step counts as long as the steps after it are few. */
+  if (d->diverged && rec->step > d->diverged_step + d->cfg.clear_after)
+    d->diverged = false;
   if (!isfinite (rec->loss))
     return;
   d->last_finite_loss = rec->loss;
@@ -1683,7 +1702,7 @@ observe_eval (GrDoctor           *d,
 
   /* Validation accuracy at chance while the training loss falls: the
    * net memorises labels it cannot predict. */
-  if (is_classifier (d) && isfinite (e->val_acc) && isfinite (d->chance_acc)
+  if (is_classifier (d) && !d->is_seg && isfinite (e->val_acc) && isfinite (d->chance_acc)
       && isfinite (d->chance_loss))
     {
       float sigma = sqrtf (d->chance_acc * (1.0f - d->chance_acc)
@@ -1699,7 +1718,7 @@ observe_eval (GrDoctor           *d,
       c.now = true;
       /* Memorising: clearly better on the training samples than on the
        * held-out ones, and below the chance loss there. */
-      c.raise = d->chance_val_evals >= cfg->overfit_evals
+      c.raise = d->chance_val_evals >= cfg->overfit_evals && !training_fault (d)
                 && e->train_loss < d->chance_loss * (1.0f - cfg->chance_tol)
                 && (e->val_loss > d->chance_loss
                     || (isfinite (e->train_acc) && e->train_acc > e->val_acc + 0.15f));
@@ -2028,7 +2047,7 @@ gr_finding_format_json (const GrFinding *f,
 {
   /* Built in a large scratch buffer so the return value can say how much
    * room the whole object needs. */
-  char tmp[4096] = "";
+  char tmp[8192] = "";
 
   append (tmp, sizeof tmp, "{\"code\": ");
   json_string (tmp, sizeof tmp, f->code);

@@ -108,7 +108,7 @@ typedef struct
   float explode_ratio;       /* first / last hidden layer gradient norm above this */
   float vanish_ratio;        /* first / last hidden layer gradient norm below this */
   float vanish_abs;          /* and first layer ||grad|| / ||W|| below this */
-  float dead_frac;           /* share of never-active ReLU units in a layer */
+  float dead_frac;           /* share of ReLU units at 0 on a whole batch (averaged) */
   float saturated_frac;      /* share of sigmoid/tanh outputs at a bound */
   float update_ratio_high;   /* ||dW|| / ||W|| per step: far above ~1e-3 */
   float update_ratio_low;    /* far below ~1e-3 */

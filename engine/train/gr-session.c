@@ -295,7 +295,7 @@ static void
 apply_pending (GrSession *s,
                int64_t    step)
 {
-  GrKnobs next;
+  GrKnobs next, applied;
   char text[GR_EVENT_TEXT_LEN];
   bool touched = false;
 
@@ -318,17 +318,23 @@ apply_pending (GrSession *s,
     }
   if (!touched)
     return;
-  if (gr_knobs_diff (&s->knobs, &next, text, sizeof text) > 0)
-    {
-      pthread_mutex_lock (&s->lock);
-      s->knobs = next;
-      /* Pending mirrors the applied set unless someone queued more since. */
-      if (!s->has_pending)
-        s->pending = next;
-      pthread_mutex_unlock (&s->lock);
-      gr_session_apply_net_knobs (s);
-      gr_history_append_event (s->history, step, GR_EVENT_KNOB, text);
-    }
+  /* Reset-only knobs wait in the pending set until gr_session_reset (); the
+   * applied set keeps the values the net was built with, so they make no
+   * event (and no plot marker) until they really act. */
+  applied = next;
+  applied.init = s->knobs.init;
+  applied.init_sigma = s->knobs.init_sigma;
+  if (gr_knobs_diff (&s->knobs, &applied, text, sizeof text) == 0)
+    return;
+  pthread_mutex_lock (&s->lock);
+  s->knobs = applied;
+  /* Pending carries the timeline's changes too, unless someone queued
+   * more since. */
+  if (!s->has_pending)
+    s->pending = next;
+  pthread_mutex_unlock (&s->lock);
+  gr_session_apply_net_knobs (s);
+  gr_history_append_event (s->history, step, GR_EVENT_KNOB, text);
 }
 
 static void

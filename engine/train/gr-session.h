@@ -99,7 +99,8 @@ void        gr_session_add_hook   (GrSession             *s,
 void        gr_session_set_histogram_layer (GrSession    *s,
                                             int           layer);
 
-/* Accessors. The history is ANY; the rest WORKER. */
+/* Accessors. The history and the two data sets (which never change) are
+ * ANY; the rest WORKER. */
 GrHistory  *gr_session_history    (GrSession             *s);
 GrNet      *gr_session_net        (GrSession             *s);
 int64_t     gr_session_step_count (GrSession             *s);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gradlab-experiment.h"
+#include "gradlab-export.h"
 #include "gradlab-series-chart.h"
 #include "gradlab-renderable.h"
 #include "test-gui-common.h"
@@ -406,6 +407,181 @@ test_labs_draw (void)
   g_rmdir (dir);
 }
 
+/* Metrics as CSV: a header and one line per step, evaluations on their
+ * steps; a plot exports in the three formats. */
+static void
+test_export (void)
+{
+  GradlabWindow *window = gui_window_new ("losses", 1280, 800);
+  GtkWidget *loss = gradlab_dashboard_get_view (gradlab_window_get_dashboard (window),
+                                                GRADLAB_VIEW_LOSS);
+  g_autofree char *dir = g_dir_make_tmp ("gradlab-gui-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *formats[] = { "png", "svg", "pdf" };
+  guint with_eval = 0;
+
+  gui_run_until (window, 50);
+  gui_settle (window);
+  g_assert_true (gradlab_window_export_csv (window, csv, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  /* header, 50 steps, and the empty string after the last newline */
+  g_assert_cmpuint (g_strv_length (lines), ==, 52);
+  g_assert_true (g_str_has_prefix (lines[0], "step,epoch,loss,accuracy,lr,grad_norm"));
+  g_assert_true (g_str_has_prefix (lines[1], "1,0,"));
+  g_assert_true (g_str_has_prefix (lines[50], "50,"));
+  for (guint i = 1; i <= 50; i++)
+    with_eval += !g_str_has_suffix (lines[i], ",,,,");
+  /* loss-ce evaluates once per epoch: 1437 samples / 32 = 45 steps, plus
+   * the evaluation that ends the run at step 50. */
+  g_assert_cmpuint (with_eval, ==, 2);
+  g_unlink (csv);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/loss.%s", dir, formats[i]);
+      GStatBuf st;
+
+      g_assert_true (gradlab_export_widget (loss, path, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      g_assert_cmpint (st.st_size, >, 1000);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+  gui_window_free (window);
+}
+
+static void
+checkpoint_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  int *state = data;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (gradlab_trainer_checkpoint_finish (GRADLAB_TRAINER (source), result, &error));
+  g_assert_no_error (error);
+  *state = 1;
+}
+
+static gboolean
+int_set (gpointer data)
+{
+  return *(int *) data != 0;
+}
+
+/* A checkpoint saved at step 20 and loaded at step 40 puts the run back
+ * at step 20 and starts its plots afresh there. */
+static void
+test_checkpoint (void)
+{
+  GradlabWindow *window = gui_window_new ("batchnorm", 1280, 800);
+  GradlabTrainer *trainer = gradlab_window_get_trainer (window);
+  g_autofree char *dir = g_dir_make_tmp ("gradlab-gui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "run.ckpt", NULL);
+  GrHistory *h = gradlab_trainer_get_history (trainer);
+  int done = 0;
+  GrEvent ev;
+
+  gui_run_until (window, 20);
+  gradlab_trainer_save_checkpoint_async (trainer, path, checkpoint_cb, &done);
+  gui_wait_until (int_set, &done, 30000, "the checkpoint to be saved");
+  gui_run_until (window, 40);
+  done = 0;
+  gradlab_trainer_load_checkpoint_async (trainer, path, checkpoint_cb, &done);
+  gui_wait_until (int_set, &done, 30000, "the checkpoint to be loaded");
+  g_assert_cmpint (gradlab_trainer_get_step (trainer), ==, 20);
+  g_assert_cmpint (gr_history_n_steps (h), ==, 0);
+  g_assert_cmpint (gr_history_n_events (h), ==, 1);
+  gr_history_copy_events (h, 0, 1, &ev);
+  g_assert_cmpint (ev.kind, ==, GR_EVENT_NOTE);
+  g_assert_cmpstr (ev.text, ==, "checkpoint loaded at step 20");
+  gui_run_until (window, 30);
+  gui_settle (window);
+  g_assert_cmpint (gradlab_dashboard_get_n_steps (gradlab_window_get_dashboard (window)), ==, 10);
+  g_unlink (path);
+  g_rmdir (dir);
+  gui_window_free (window);
+}
+
+typedef struct
+{
+  GradlabWindow *window;
+  int            n_train;
+  int            n_inputs;
+} DataWait;
+
+static gboolean
+data_rebuilt (gpointer data)
+{
+  DataWait *w = data;
+  GrSession *s = gradlab_trainer_get_session (gradlab_window_get_trainer (w->window));
+
+  return s != NULL && gr_session_train_data (s)->n == w->n_train
+         && gr_shape_sample_size (gr_session_train_data (s)->sample) == (size_t) w->n_inputs;
+}
+
+/* Playground data: a clicked point and two more input features wait for
+ * Reset, which rebuilds the data set with both. */
+static void
+test_playground_data (void)
+{
+  GradlabWindow *window = gui_window_new ("playground", 1280, 800);
+  GradlabKnobsPanel *panel = gradlab_window_get_knobs_panel (window);
+  GtkWidget *surface = gradlab_dashboard_get_view (gradlab_window_get_dashboard (window),
+                                                   GRADLAB_VIEW_SURFACE);
+  GrSession *s = gradlab_trainer_get_session (gradlab_window_get_trainer (window));
+  GtkWidget *features = gradlab_knobs_panel_get_control (panel, "data.features");
+  GtkWidget *check;
+  GtkWidget *bar;
+  DataWait w = { window, 0, 4 };
+
+  g_assert_nonnull (surface);
+  g_assert_nonnull (features);
+  w.n_train = gr_session_train_data (s)->n + 1;
+  g_assert_cmpuint (gr_shape_sample_size (gr_session_train_data (s)->sample), ==, 2);
+
+  g_signal_emit_by_name (surface, "point-added", 0.25, -0.5, 1);
+  check = gui_find_label (features, "x₁²");
+  g_assert_nonnull (check);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (gtk_widget_get_parent (check)), TRUE);
+  check = gui_find_label (features, "x₂²");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (gtk_widget_get_parent (check)), TRUE);
+  bar = gui_find_label (GTK_WIDGET (window), "Waiting for Reset");
+  g_assert_nonnull (bar);
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (bar)), "Input features"));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (bar)), "added points"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "reset", NULL);
+  gui_wait_until (data_rebuilt, &w, 30000, "the rebuilt data");
+  g_assert_false (gtk_revealer_get_reveal_child (
+    GTK_REVEALER (gtk_widget_get_ancestor (bar, GTK_TYPE_REVEALER))));
+  gui_run_until (window, 30);
+  gui_settle (window);
+  gui_window_free (window);
+}
+
+/* The lab and the window size are remembered. */
+static void
+test_settings (void)
+{
+  GradlabWindow *window = gui_window_new ("residual", 1100, 700);
+  g_autoptr (GSettings) settings = g_settings_new ("org.gradlab.Gradlab");
+
+  g_assert_cmpstr (g_settings_get_string (settings, "last-lab"), ==, "residual");
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1100);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 700);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  g_object_unref (window);
+  gui_spin (50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -419,6 +595,10 @@ main (int   argc,
   g_test_add_func ("/app/gui/experiment/save-timeline", test_save_experiment);
   g_test_add_func ("/app/gui/reset/rebuilds-model", test_reset_rebuilds);
   g_test_add_func ("/app/gui/run/divergence-banner", test_divergence);
+  g_test_add_func ("/app/gui/data/playground-points-features", test_playground_data);
+  g_test_add_func ("/app/gui/settings/remembered", test_settings);
+  g_test_add_func ("/app/gui/files/export", test_export);
+  g_test_add_func ("/app/gui/files/checkpoint", test_checkpoint);
   g_test_add_func ("/app/gui/labs/draw-data", test_labs_draw);
   return g_test_run ();
 }

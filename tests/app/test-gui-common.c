@@ -103,7 +103,7 @@ gui_settle (GradlabWindow *window)
   /* The worker may still sample the decision surface after finishing. */
   while (quiet < 3)
     {
-      if (gradlab_dashboard_update (dashboard))
+      if (gradlab_dashboard_flush (dashboard))
         quiet = 0;
       else
         quiet++;

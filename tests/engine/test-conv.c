@@ -428,7 +428,8 @@ test_conv_naive_random (void)
     {
       ConvCase cc = {
         .n = 1 + (int) gr_rng_below (&rng, 3),
-        .ic = 1 + (int) gr_rng_below (&rng, 5),
+        /* Both sides of the shifted path's IC >= 8 switch. */
+        .ic = 1 + (int) gr_rng_below (&rng, 12),
         .h = 1 + (int) gr_rng_below (&rng, 14),
         .w = 1 + (int) gr_rng_below (&rng, 14),
         .oc = 1 + (int) gr_rng_below (&rng, 6),
@@ -459,6 +460,10 @@ test_conv_naive_fixed (void)
     { 2, 40, 20, 20, 3, 5, 1, 2, 1, true }, /* band of one row */
     { 1, 2, 9, 3, 3, 4, 2, 1, 1, true },    /* even kernel */
     { 3, 1, 64, 64, 16, 3, 1, 1, 1, true }, /* the W3 first layer */
+    { 2, 16, 64, 64, 16, 3, 1, 4, 4, true },/* a W3 dilated layer */
+    { 2, 9, 7, 6, 4, 2, 1, 3, 1, true },    /* pad beyond the field: dy is cropped */
+    { 2, 8, 10, 9, 3, 3, 1, 0, 2, false },  /* shifted, no pad */
+    { 2, 8, 3, 12, 3, 1, 1, 2, 1, true },   /* 1x1 padded, shifted */
   };
   GrRng rng;
 
@@ -513,6 +518,14 @@ test_conv_grad_no_bias (void)
 
   sp.no_bias = true;
   check_one_conv ((GrShape) { 1, 2, 6, 7 }, sp);
+}
+
+/* Eight or more input channels take the shifted path. */
+static void
+test_conv_grad_shifted (void)
+{
+  check_one_conv ((GrShape) { 1, 8, 7, 9 }, conv_spec (3, 3, 1, 2, 2));
+  check_one_conv ((GrShape) { 1, 9, 6, 5 }, conv_spec (2, 2, 1, 2, 1));
 }
 
 static void
@@ -970,6 +983,7 @@ main (int   argc,
   g_test_add_func ("/engine/conv2d/grad/dilated-strided", test_conv_grad_dilated_strided);
   g_test_add_func ("/engine/conv2d/grad/1x1", test_conv_grad_1x1);
   g_test_add_func ("/engine/conv2d/grad/no-bias", test_conv_grad_no_bias);
+  g_test_add_func ("/engine/conv2d/grad/shifted", test_conv_grad_shifted);
   g_test_add_func ("/engine/conv2d/grad/stack", test_conv_grad_stack);
   g_test_add_func ("/engine/conv2d/threads/identical", test_conv_threads_identical);
   g_test_add_func ("/engine/conv2d/shape-errors", test_conv_shape_errors);
