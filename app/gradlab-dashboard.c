@@ -22,6 +22,8 @@
 #include "gradlab-health-view.h"
 #include "gradlab-layer-bars.h"
 #include "gradlab-neuron-grid.h"
+#include "gradlab-rf-lab.h"
+#include "gradlab-seg-lab.h"
 #include "gradlab-series-chart.h"
 #include "gradlab-surface-view.h"
 
@@ -69,6 +71,8 @@ struct _GradlabDashboard
   GtkWidget        *health;
   GtkWidget        *surface;
   GtkWidget        *neurons;
+  GtkWidget        *seg_lab;       /* GradlabSegLab, or NULL */
+  GtkWidget        *rf_lab;        /* GradlabRfLab, or NULL */
 
   guint             tick_id;
   gint64            last_tick;
@@ -828,7 +832,22 @@ gradlab_dashboard_set_views (GradlabDashboard *self,
   self->health = NULL;
   self->surface = NULL;
   self->neurons = NULL;
+  self->seg_lab = NULL;
+  self->rf_lab = NULL;
   self->views = views;
+
+  /* The segmentation and receptive-field labs are whole panels with
+   * their own cards and refresh. */
+  if ((views & GRADLAB_VIEW_SEGMENTATION) && self->trainer != NULL)
+    {
+      self->seg_lab = gradlab_seg_lab_new (self->trainer);
+      items[n++] = (ViewItem) { GRADLAB_VIEW_SEGMENTATION, self->seg_lab, 2, 690 };
+    }
+  if ((views & GRADLAB_VIEW_RECEPTIVE_FIELD) && self->trainer != NULL)
+    {
+      self->rf_lab = gradlab_rf_lab_new (self->trainer);
+      items[n++] = (ViewItem) { GRADLAB_VIEW_RECEPTIVE_FIELD, self->rf_lab, 2, 690 };
+    }
 
   if (views & GRADLAB_VIEW_SURFACE)
     {
@@ -1003,6 +1022,10 @@ gradlab_dashboard_get_view (GradlabDashboard *self,
       return self->surface;
     case GRADLAB_VIEW_NEURONS:
       return self->neurons;
+    case GRADLAB_VIEW_SEGMENTATION:
+      return self->seg_lab;
+    case GRADLAB_VIEW_RECEPTIVE_FIELD:
+      return self->rf_lab;
     default:
       return NULL;
     }
@@ -1058,11 +1081,17 @@ gradlab_dashboard_set_trainer (GradlabDashboard *self,
 gboolean
 gradlab_dashboard_flush (GradlabDashboard *self)
 {
+  gboolean changed = FALSE;
+
   g_return_val_if_fail (GRADLAB_IS_DASHBOARD (self), FALSE);
 
   /* No rate limit for the views that have one. */
   self->strip_time = 0;
-  return gradlab_dashboard_update (self);
+  if (self->seg_lab != NULL)
+    changed |= gradlab_seg_lab_update (GRADLAB_SEG_LAB (self->seg_lab));
+  if (self->rf_lab != NULL)
+    changed |= gradlab_rf_lab_update (GRADLAB_RF_LAB (self->rf_lab));
+  return gradlab_dashboard_update (self) || changed;
 }
 
 guint

@@ -2921,7 +2921,8 @@ gradlab_experiment_make_data (const GradlabExperiment *self,
         full = grd_png_folder_load (d->dir, &o, &report, err, sizeof err);
         if (report != NULL)
           for (int i = 0; i < report->n_entries; i++)
-            g_ptr_array_add (warnings, g_strdup (report->entries[i].message));
+            g_ptr_array_add (warnings, g_strdup_printf ("%s: %s", report->entries[i].path,
+                                                        report->entries[i].message));
         grd_report_free (report);
         break;
       }

@@ -115,6 +115,9 @@ static const GradlabKnobDesc knob_table[] = {
           GRADLAB_KNOB_LIVE, N_("Down-weights easy examples by (1 − p)^γ")),
   SLIDER ("dice_mix", N_("Dice share"), "loss", GRADLAB_KNOB_LINEAR, 0.0, 1.0, 0.05, 2,
           GRADLAB_KNOB_LIVE, N_("Share of Dice in the cross-entropy + Dice loss")),
+  { .key = "focal_alpha", .title = N_("Focal α"), .group = "loss",
+    .type = GRADLAB_KNOB_TEXT, .scope = GRADLAB_KNOB_LIVE,
+    .tooltip = N_("Comma-separated per-class α of the focal loss; empty for none") },
   /* Data */
   CHOICE ("data.name", N_("Data set"), "data", toy_values, toy_labels, GRADLAB_KNOB_REBUILD,
           N_("Which two-class problem to learn")),
@@ -122,6 +125,10 @@ static const GradlabKnobDesc knob_table[] = {
           GRADLAB_KNOB_REBUILD, N_("Jitter of the points")),
   SLIDER ("data.val_share", N_("Validation share"), "data", GRADLAB_KNOB_LINEAR, 0.1, 0.9,
           0.05, 2, GRADLAB_KNOB_REBUILD, N_("Share of the points held out for validation")),
+  SLIDER ("data.rare_share", N_("Rare-class share (on Reset)"), "data", GRADLAB_KNOB_LOG,
+          0.005, 0.5, 0.05, 0, GRADLAB_KNOB_REBUILD,
+          N_("Share of the synthetic images' pixels that belong to objects; regenerates the "
+             "data, so it applies on Reset")),
   { .key = "data.features", .title = N_("Input features"), .group = "data",
     .type = GRADLAB_KNOB_FLAGS, .choices = feature_values, .choice_labels = feature_labels,
     .scope = GRADLAB_KNOB_REBUILD, .tooltip = N_("What the network sees of each point") },

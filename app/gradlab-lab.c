@@ -48,6 +48,24 @@ static const char *const losses_knobs[] = {
   NULL
 };
 
+static const char *const doctor_knobs[] = {
+  "lr", "optimizer", "momentum", "batch_size", "clip_norm",
+  "activation", "loss",
+  NULL
+};
+
+static const char *const segmentation_knobs[] = {
+  "lr", "optimizer", "batch_size", "dropout", "batch_norm",
+  "loss", "weighting", "class_weights", "focal_gamma", "focal_alpha", "dice_mix",
+  "data.rare_share",
+  NULL
+};
+
+static const char *const receptive_field_knobs[] = {
+  "lr", "optimizer", "batch_size", "loss", "weighting",
+  NULL
+};
+
 static const GradlabLab lab_table[] = {
   {
     .id = "playground",
@@ -193,6 +211,98 @@ static const GradlabLab lab_table[] = {
       "which is flat exactly there.\n"
       "• The gradient bars show the size of the signal each loss sends back "
       "into the network."),
+  },
+  {
+    .id = "doctor",
+    .title = N_("Stuck loss: the doctor"),
+    .subtitle = N_("Diagnose a sick run"),
+    .icon = "dialog-warning-symbolic",
+    .preset = "stuck-lr-low",
+    .views = GRADLAB_VIEW_LOSS | GRADLAB_VIEW_ACCURACY | GRADLAB_VIEW_HEALTH,
+    .knobs = doctor_knobs,
+    .explanation = N_(
+      "Each fault preset in the doctor panel (right) breaks one thing in an "
+      "otherwise healthy digits classifier. The doctor watches every step and "
+      "names what is wrong, with the numbers it saw.\n\n"
+      "• stuck-lr-low: run 150 steps. The loss stays near 2.3 (ln 10, chance for "
+      "ten digits) and a “Learning rate too low” card appears: its evidence "
+      "shows each step moving the weights by about 2e-5 of their size, where "
+      "about 1e-3 is typical. Press its Apply button: a marker appears on the "
+      "loss chart at that step and the loss starts to fall.\n"
+      "• stuck-lr-high: within a few steps the loss jumps far above its start "
+      "and the doctor reports a learning rate too high; the remedy divides it by "
+      "ten.\n"
+      "• Why? marks the steps the evidence covers on the loss chart and, for a "
+      "finding about one layer, selects that layer in the health view.\n"
+      "• Probes train a copy on the side, so the step counter of the run does "
+      "not move: Overfit one batch passes on this network (the loss falls near "
+      "zero) and fails on stuck-tiny-net; the LR range test plots loss against "
+      "the learning rate and marks a suggestion.\n"
+      "• digits-mlp is healthy: no warning appears."),
+  },
+  {
+    .id = "segmentation",
+    .title = N_("Segmentation"),
+    .subtitle = N_("Rare classes, pixel by pixel"),
+    .icon = "view-grid-symbolic",
+    .preset = "seg-imbalanced-ce",
+    .views = GRADLAB_VIEW_SEGMENTATION,
+    .knobs = segmentation_knobs,
+    .explanation = N_(
+      "A small fully convolutional network labels every pixel of synthetic "
+      "images: background, disks, squares and bars. The objects cover only a "
+      "few percent of the pixels, as the log-scale frequency bars show.\n\n"
+      "• Class imbalance: with plain cross-entropy every pixel counts the same, "
+      "so the background dominates the loss. Run a few hundred steps: the "
+      "prediction column turns almost all background, and the error map fills "
+      "with yellow false negatives on the objects.\n"
+      "• Why pixel accuracy misleads: predicting background everywhere already "
+      "scores about 96 %. On the lower plot pixel accuracy is high from the "
+      "start while mean IoU, which averages the overlap of every class, stays "
+      "low; the per-class IoU lines of the rare classes stay near 0.\n"
+      "• Weighting: switch Class weighting to Inverse frequency. Rare pixels now "
+      "weigh more than background pixels (the weights in force are printed "
+      "under the bars); a marker shows where, and the rare-class IoU lines "
+      "climb. Expect more red false positives at first: the network now "
+      "prefers a false alarm to a miss.\n"
+      "• Focal loss multiplies each pixel's cross-entropy by (1 − p)^γ, so the "
+      "many easy background pixels fade and the hard ones dominate; α weights "
+      "classes as weighting does.\n"
+      "• Dice compares the predicted and true areas of each class, so a small "
+      "class counts as much as the background whatever its size; mixing it "
+      "with cross-entropy keeps cross-entropy's steady gradients.\n"
+      "• The rare-class share changes the data, so it applies on Reset. Hover "
+      "a pixel for its class probabilities; Open Folder trains on your own "
+      "PNG images and masks."),
+  },
+  {
+    .id = "receptive-field",
+    .title = N_("Receptive field"),
+    .subtitle = N_("What an output pixel sees"),
+    .icon = "find-location-symbolic",
+    .preset = "seg-imbalanced-ce",
+    .views = GRADLAB_VIEW_RECEPTIVE_FIELD,
+    .knobs = receptive_field_knobs,
+    .explanation = N_(
+      "The table lists every layer of the segmentation network with its "
+      "output shape, theoretical receptive field, parameters and FLOPs, and "
+      "the formulas with this network's numbers: a k×k conv with dilation d "
+      "adds (k − 1)·d times the input spacing to the field.\n\n"
+      "• Click a pixel of a prediction (or of the large image): the square is "
+      "the theoretical field, every input pixel that can change that output. "
+      "The heat is the effective field, the size of the gradient of that "
+      "pixel's logit with respect to each input pixel, from a real backward "
+      "pass. It is zero outside the square and concentrated near its centre, "
+      "so the effective field is smaller than the theoretical one.\n"
+      "• Train: the effective field of the chosen pixel is recomputed every 20 "
+      "steps and changes with the weights; the theoretical one does not.\n"
+      "• Two stacked 3×3 convs see 5×5 pixels, as one 5×5 conv does, with 18 "
+      "instead of 25 weights per channel pair and a non-linearity in between.\n"
+      "• A 1×1 bottleneck (64 → 16 → 16 → 64 channels) keeps the 3×3 field "
+      "with about an eighth of the weights of a plain 3×3 conv at 64 "
+      "channels.\n"
+      "• Raise the dilation of the three-conv stack: its field grows as "
+      "1 + 6·d while its weights stay 27."),
   },
 };
 

@@ -21,6 +21,9 @@ typedef enum
   /* Options of the views above. */
   GRADLAB_VIEW_OPT_ACT_SCALE = 1 << 8,  /* layer bars: activation scale, not update ratio */
   GRADLAB_VIEW_OPT_LOG_LOSS  = 1 << 9,  /* loss chart starts on a log axis */
+  /* Whole-lab panels (gradlab-seg-lab.c, gradlab-rf-lab.c). */
+  GRADLAB_VIEW_SEGMENTATION  = 1 << 12, /* masks, per-class IoU, class frequency, acc vs mIoU */
+  GRADLAB_VIEW_RECEPTIVE_FIELD = 1 << 13, /* layer table, fields of a clicked pixel, comparisons */
 } GradlabViewFlags;
 
 typedef struct

@@ -17,6 +17,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "gr-doctor.h"
 #include "grd-toy.h"
 
 #define SURFACE_MIN_INTERVAL_US (120 * G_TIME_SPAN_MILLISECOND)
@@ -29,6 +30,7 @@ typedef enum
   JOB_RESET,
   JOB_SAVE_CHECKPOINT,
   JOB_LOAD_CHECKPOINT,
+  JOB_CALL,
 } JobKind;
 
 typedef struct
@@ -38,6 +40,9 @@ typedef struct
   GrModelSpec spec;
   char       *path;
   GTask      *task;
+  GradlabWorkerCall call;        /* JOB_CALL */
+  gpointer    call_data;
+  GDestroyNotify call_destroy;
 } Job;
 
 typedef enum
@@ -97,6 +102,19 @@ struct _GradlabTrainer
 
   guint           generation;     /* atomic */
 
+  /* One doctor per run, made by load and freed with the run; the worker
+   * observes it after every step and evaluation, other threads use its
+   * ANY functions. */
+  GrDoctor       *doctor;
+
+  /* Worker hooks (WorkerHook), under hooks_lock, which the worker holds
+   * while it calls them; hooks_dirty (under lock) asks a paused worker
+   * to call them once. */
+  GMutex          hooks_lock;
+  GPtrArray      *hooks;
+  guint           next_hook_id;
+  gboolean        hooks_dirty;
+
   /* Main thread. */
   gboolean        running;
 };
@@ -110,8 +128,42 @@ typedef struct
   char     *message;
 } Event;
 
+typedef struct
+{
+  guint             id;
+  GradlabWorkerHook fn;
+  gpointer          data;
+  GDestroyNotify    destroy;
+} WorkerHook;
+
 static guint signals[N_SIGNALS];
 static GParamSpec *properties[N_PROPS];
+
+static void
+worker_hook_free (gpointer data)
+{
+  WorkerHook *hook = data;
+
+  if (hook->destroy != NULL)
+    hook->destroy (hook->data);
+  g_free (hook);
+}
+
+/* Worker. */
+static void
+run_worker_hooks (GradlabTrainer *self,
+                  GrSession      *s,
+                  gboolean        idle)
+{
+  g_mutex_lock (&self->hooks_lock);
+  for (guint i = 0; i < self->hooks->len; i++)
+    {
+      WorkerHook *hook = g_ptr_array_index (self->hooks, i);
+
+      hook->fn (s, idle, hook->data);
+    }
+  g_mutex_unlock (&self->hooks_lock);
+}
 
 G_DEFINE_FINAL_TYPE (GradlabTrainer, gradlab_trainer, G_TYPE_OBJECT)
 
@@ -215,6 +267,8 @@ task_release (GTask *task)
 static void
 job_free (Job *job)
 {
+  if (job->call_destroy != NULL)
+    job->call_destroy (job->call_data);
   g_free (job->path);
   g_free (job);
 }
@@ -369,6 +423,14 @@ surface_hook (GrSession *s,
   maybe_surface (user_data, s, FALSE);
 }
 
+static void
+worker_hooks_step (GrSession *s,
+                   int64_t    step,
+                   void      *user_data)
+{
+  run_worker_hooks (user_data, s, FALSE);
+}
+
 /* Worker. */
 static void
 run_job (GradlabTrainer *self,
@@ -379,6 +441,18 @@ run_job (GradlabTrainer *self,
   char err[512] = "";
   GrStatus st = GR_OK;
 
+  if (job->kind == JOB_CALL)
+    {
+      /* The call returns the task's value itself. */
+      job->call (self, s, job->task, job->call_data);
+      g_mutex_lock (&self->lock);
+      self->step = gr_session_step_count (s);
+      g_mutex_unlock (&self->lock);
+      task_release (job->task);
+      job_free (job);
+      return;
+    }
+
   switch (job->kind)
     {
     case JOB_RESET:
@@ -386,6 +460,8 @@ run_job (GradlabTrainer *self,
       if (job->has_spec)
         gr_session_set_model (s, &job->spec);
       st = gr_session_reset (s, err, sizeof err);
+      gr_doctor_reset (self->doctor);
+      gr_doctor_observe (self->doctor, s);
       g_atomic_int_inc (&self->generation);
       *last_eval_step = -1;
       self->surface_step = -1;
@@ -416,12 +492,14 @@ run_job (GradlabTrainer *self,
       *last_eval_step = -1;
       self->surface_step = -1;
       break;
+    case JOB_CALL:
     default:
       g_assert_not_reached ();
     }
 
   g_mutex_lock (&self->lock);
   self->step = gr_session_step_count (s);
+  self->hooks_dirty = TRUE;
   g_mutex_unlock (&self->lock);
 
   if (st == GR_OK || (job->kind == JOB_RESET && st != GR_ERR_STATE && err[0] == '\0'))
@@ -462,6 +540,14 @@ worker_main (gpointer data)
               g_mutex_lock (&self->lock);
               continue;
             }
+          if (self->hooks_dirty)
+            {
+              self->hooks_dirty = FALSE;
+              g_mutex_unlock (&self->lock);
+              run_worker_hooks (self, s, TRUE);
+              g_mutex_lock (&self->lock);
+              continue;
+            }
           g_cond_wait (&self->cond, &self->lock);
         }
       if (self->quit)
@@ -493,6 +579,8 @@ worker_main (gpointer data)
             }
           last_epoch = epoch;
         }
+      /* Also after a failed step: divergence is a finding. */
+      gr_doctor_observe (self->doctor, s);
 
       g_mutex_lock (&self->lock);
       self->step = step;
@@ -506,6 +594,7 @@ worker_main (gpointer data)
               g_mutex_unlock (&self->lock);
               st = gr_session_evaluate (s, NULL);
               last_eval_step = step;
+              gr_doctor_observe (self->doctor, s);
               g_mutex_lock (&self->lock);
             }
           if (st == GR_OK)
@@ -572,6 +661,7 @@ static void
 free_run (GradlabTrainer *self)
 {
   g_clear_pointer (&self->session, gr_session_free);
+  g_clear_pointer (&self->doctor, gr_doctor_free);
   if (self->free_owner != NULL && self->owner != NULL)
     self->free_owner (self->owner);
   self->owner = NULL;
@@ -599,6 +689,8 @@ gradlab_trainer_finalize (GObject *object)
   free_run (self);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->surface_lock);
+  g_ptr_array_unref (self->hooks);
+  g_mutex_clear (&self->hooks_lock);
   g_cond_clear (&self->cond);
   G_OBJECT_CLASS (gradlab_trainer_parent_class)->finalize (object);
 }
@@ -680,6 +772,8 @@ gradlab_trainer_init (GradlabTrainer *self)
   g_cond_init (&self->cond);
   g_queue_init (&self->jobs);
   self->surface_step = -1;
+  g_mutex_init (&self->hooks_lock);
+  self->hooks = g_ptr_array_new_with_free_func (worker_hook_free);
 }
 
 GradlabTrainer *
@@ -703,11 +797,14 @@ gradlab_trainer_load (GradlabTrainer *self,
   self->session = session;
   self->owner = owner;
   self->free_owner = free_owner;
+  self->doctor = gr_doctor_new (NULL);
   self->step = gr_session_step_count (session);
   self->surface_step = -1;
   self->surface_time = 0;
   self->surface_cost = 0;
   gr_session_add_hook (session, surface_hook, self);
+  gr_session_add_hook (session, worker_hooks_step, self);
+  self->hooks_dirty = TRUE;
   g_atomic_int_inc (&self->generation);
   self->thread = g_thread_new ("gradlab-train", worker_main, self);
 }
@@ -1007,4 +1104,94 @@ gradlab_trainer_dup_surface (GradlabTrainer *self,
     }
   g_mutex_unlock (&self->surface_lock);
   return copy;
+}
+
+guint
+gradlab_trainer_add_worker_hook (GradlabTrainer    *self,
+                                 GradlabWorkerHook  hook,
+                                 gpointer           user_data,
+                                 GDestroyNotify     destroy)
+{
+  WorkerHook *h;
+
+  g_return_val_if_fail (GRADLAB_IS_TRAINER (self), 0);
+  g_return_val_if_fail (hook != NULL, 0);
+
+  h = g_new0 (WorkerHook, 1);
+  h->fn = hook;
+  h->data = user_data;
+  h->destroy = destroy;
+  g_mutex_lock (&self->hooks_lock);
+  h->id = ++self->next_hook_id;
+  g_ptr_array_add (self->hooks, h);
+  g_mutex_unlock (&self->hooks_lock);
+  gradlab_trainer_wake_worker_hooks (self);
+  return h->id;
+}
+
+void
+gradlab_trainer_remove_worker_hook (GradlabTrainer *self,
+                                    guint           id)
+{
+  WorkerHook *found = NULL;
+
+  g_return_if_fail (GRADLAB_IS_TRAINER (self));
+
+  g_mutex_lock (&self->hooks_lock);
+  for (guint i = 0; i < self->hooks->len; i++)
+    {
+      WorkerHook *h = g_ptr_array_index (self->hooks, i);
+
+      if (h->id == id)
+        {
+          found = g_ptr_array_steal_index (self->hooks, i);
+          break;
+        }
+    }
+  g_mutex_unlock (&self->hooks_lock);
+  /* Outside the lock: the destroy notify may take locks of its own. */
+  if (found != NULL)
+    worker_hook_free (found);
+}
+
+void
+gradlab_trainer_wake_worker_hooks (GradlabTrainer *self)
+{
+  g_return_if_fail (GRADLAB_IS_TRAINER (self));
+
+  g_mutex_lock (&self->lock);
+  self->hooks_dirty = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+GrDoctor *
+gradlab_trainer_get_doctor (GradlabTrainer *self)
+{
+  g_return_val_if_fail (GRADLAB_IS_TRAINER (self), NULL);
+  return self->doctor;
+}
+
+void
+gradlab_trainer_call_on_worker_async (GradlabTrainer     *self,
+                                      GradlabWorkerCall   call,
+                                      gpointer            call_data,
+                                      GDestroyNotify      call_destroy,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  Job *job;
+
+  g_return_if_fail (GRADLAB_IS_TRAINER (self));
+  g_return_if_fail (call != NULL);
+
+  job = g_new0 (Job, 1);
+  job->kind = JOB_CALL;
+  job->call = call;
+  job->call_data = call_data;
+  job->call_destroy = call_destroy;
+  job->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (job->task, gradlab_trainer_call_on_worker_async);
+  queue_job (self, job);
 }

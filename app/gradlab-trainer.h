@@ -134,6 +134,69 @@ void            gradlab_trainer_set_surface      (GradlabTrainer     *self,
 GradlabSurface *gradlab_trainer_dup_surface      (GradlabTrainer     *self,
                                                   guint              *serial);
 
+/**
+ * GradlabWorkerHook:
+ * @session: the run, on the worker thread, between steps
+ * @idle: %FALSE after a step; %TRUE when called because of
+ *   gradlab_trainer_wake_worker_hooks () (or a load or reset) while the
+ *   run is paused
+ * @user_data: the hook's data
+ *
+ * Work that needs the network (predictions, an effective receptive
+ * field) and so must run on the worker. It must be cheap when it has
+ * nothing to do: it is called after every step.
+ */
+typedef void (*GradlabWorkerHook) (GrSession *session,
+                                   gboolean   idle,
+                                   gpointer   user_data);
+
+/* Adds a worker hook that stays across loads and resets; @destroy frees
+ * @user_data when the hook is removed or the trainer finalized. Returns
+ * an id > 0. Main thread. */
+guint           gradlab_trainer_add_worker_hook  (GradlabTrainer     *self,
+                                                  GradlabWorkerHook   hook,
+                                                  gpointer            user_data,
+                                                  GDestroyNotify      destroy);
+/* Removes hook @id; waits for it if it is running. Main thread. */
+void            gradlab_trainer_remove_worker_hook (GradlabTrainer   *self,
+                                                  guint               id);
+/* Makes a paused worker call every hook once with @idle TRUE. Any thread. */
+void            gradlab_trainer_wake_worker_hooks (GradlabTrainer    *self);
+
+/* The doctor of the current run (gr-doctor.h), or NULL before a load.
+ * Only its ANY functions may be used here; it stays valid until the
+ * next load. Main thread. */
+struct _GrDoctor;
+struct _GrDoctor *gradlab_trainer_get_doctor     (GradlabTrainer     *self);
+
+/**
+ * GradlabWorkerCall:
+ * @self: the trainer
+ * @session: the run, on the worker thread, between steps
+ * @task: the task to return the result on (g_task_return_*); the
+ *   trainer releases it on the main thread afterwards
+ * @call_data: the call's data
+ *
+ * A one-off piece of work that needs the worker (applying a doctor's
+ * remedy, capturing a run for a probe).
+ */
+typedef void (*GradlabWorkerCall) (GradlabTrainer *self,
+                                   GrSession      *session,
+                                   GTask          *task,
+                                   gpointer        call_data);
+
+/* Queues @call on the worker between steps; @callback gets the task
+ * @call returned on. @call_destroy frees @call_data afterwards. If no
+ * run is loaded the task fails with G_IO_ERROR_NOT_INITIALIZED.
+ * Main thread. */
+void            gradlab_trainer_call_on_worker_async (GradlabTrainer *self,
+                                                  GradlabWorkerCall   call,
+                                                  gpointer            call_data,
+                                                  GDestroyNotify      call_destroy,
+                                                  GCancellable       *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+
 /* Stops the worker (joins it); the run stays loaded. For shutdown. */
 void            gradlab_trainer_stop             (GradlabTrainer     *self);
 

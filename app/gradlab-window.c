@@ -15,9 +15,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "gradlab-doctor-panel.h"
 #include "gradlab-experiment.h"
 #include "gradlab-export.h"
 #include "gradlab-lab.h"
+#include "gradlab-seg-lab.h"
 #include "grd-toy.h"
 
 struct _GradlabWindow
@@ -43,6 +45,7 @@ struct _GradlabWindow
   GradlabDashboard     *dashboard;
 
   GradlabTrainer       *trainer;
+  GradlabDoctorPanel   *doctor;       /* beside the dashboard, in every lab */
   GradlabExperiment    *experiment;   /* what Reset builds; knobs = step 1 of this run */
   GradlabExperiment    *built;        /* the experiment as the run was last built */
   int                   n_classes;    /* of the training data, 0 for regression */
@@ -57,6 +60,7 @@ struct _GradlabWindow
   double                extent;
   GSettings            *settings;
   gboolean              switching;    /* selecting a lab row from code */
+  char                **last_warnings; /* files the last data build skipped */
 };
 
 typedef struct
@@ -163,6 +167,8 @@ knob_text (GradlabWindow     *self,
                                                               ? exp->data.train_subset : 1.0));
       if (g_str_equal (f, "features"))
         return features_to_text (exp->data.features);
+      if (g_str_equal (f, "rare_share"))
+        return g_strdup (g_ascii_dtostr (buf, sizeof buf, exp->data.rare_share));
       return NULL;
     }
   if (gr_knobs_get (knobs, key, buf, sizeof buf))
@@ -184,6 +190,8 @@ update_sensitivity (GradlabWindow *self,
   gradlab_knobs_panel_set_sensitive (self->knobs, "class_weights",
                                      knobs->weighting == GR_WEIGHTING_CUSTOM);
   gradlab_knobs_panel_set_sensitive (self->knobs, "focal_gamma",
+                                     knobs->loss == GR_LOSS_FOCAL);
+  gradlab_knobs_panel_set_sensitive (self->knobs, "focal_alpha",
                                      knobs->loss == GR_LOSS_FOCAL);
   gradlab_knobs_panel_set_sensitive (self->knobs, "dice_mix",
                                      knobs->loss == GR_LOSS_CE_DICE);
@@ -234,6 +242,8 @@ key_differs_from_built (GradlabWindow *self,
     return e->data.train_subset != b->data.train_subset;
   if (g_str_equal (key, "data.features"))
     return e->data.features != b->data.features;
+  if (g_str_equal (key, "data.rare_share"))
+    return e->data.rare_share != b->data.rare_share;
   if (g_str_equal (key, "init"))
     return knobs->init != b->knobs.init;
   if (g_str_equal (key, "init_sigma"))
@@ -496,6 +506,8 @@ build_run (GradlabWindow *self,
     return FALSE;
   if ((data = gradlab_experiment_make_data (exp, error)) == NULL)
     return FALSE;
+  g_strfreev (self->last_warnings);
+  self->last_warnings = g_strdupv (data->warnings);
   if (toy && self->user_points->len > 0 && !add_user_points (self, data, error))
     return FALSE;
   if ((session = gradlab_experiment_new_session (exp, data, 1, error)) == NULL)
@@ -676,6 +688,11 @@ load_lab_preset (const GradlabLab *lab,
   exp = gradlab_experiment_load_preset (lab->preset, &local);
   if (exp != NULL)
     return exp;
+  /* The segmentation labs carry a built-in run for when their presets
+   * are not installed. */
+  if (g_error_matches (local, GRADLAB_EXPERIMENT_ERROR, GRADLAB_EXPERIMENT_ERROR_NOT_FOUND)
+      && (exp = gradlab_seg_lab_default_experiment (lab->id)) != NULL)
+    return exp;
   if (!g_error_matches (local, GRADLAB_EXPERIMENT_ERROR, GRADLAB_EXPERIMENT_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&local));
@@ -738,6 +755,9 @@ apply_lab_ui (GradlabWindow    *self,
   gradlab_dashboard_set_views (self->dashboard, lab->views);
   connect_surface (self);
   gtk_label_set_label (self->explanation_title, _(lab->title));
+  gradlab_doctor_panel_set_lab_mode (self->doctor, g_str_equal (lab->id, "doctor"));
+  if (self->experiment != NULL && self->experiment->name != NULL)
+    gradlab_doctor_panel_select_preset (self->doctor, self->experiment->name);
   markup = g_markup_escape_text (_(lab->explanation), -1);
   gtk_label_set_markup (self->explanation, markup);
   adw_window_title_set_title (self->window_title, _(lab->title));
@@ -780,6 +800,41 @@ gradlab_window_set_lab (GradlabWindow *self,
     }
   gradlab_experiment_free (old);
   return TRUE;
+}
+
+/* The doctor lab's preset picker: another fault on the same screen. */
+static void
+doctor_load_preset_cb (GradlabDoctorPanel *panel,
+                       const char         *name,
+                       GradlabWindow      *self)
+{
+  g_autoptr (GError) error = NULL;
+  GradlabExperiment *exp = gradlab_experiment_load_preset (name, &error);
+  GradlabExperiment *old;
+
+  if (exp == NULL)
+    {
+      show_error_dialog (self, _("Could not load the preset"), error->message);
+      return;
+    }
+  old = g_steal_pointer (&self->experiment);
+  self->experiment = exp;
+  g_array_set_size (self->user_points, 0);
+  if (!build_run (self, &error))
+    {
+      gradlab_experiment_free (self->experiment);
+      self->experiment = old;
+      show_error_dialog (self, _("Could not load the preset"), error->message);
+      return;
+    }
+  gradlab_experiment_free (old);
+}
+
+GradlabDoctorPanel *
+gradlab_window_get_doctor_panel (GradlabWindow *self)
+{
+  g_return_val_if_fail (GRADLAB_IS_WINDOW (self), NULL);
+  return self->doctor;
 }
 
 const char *
@@ -910,6 +965,57 @@ add_event_to_timeline (GradlabExperiment *exp,
       /* Knobs that need a reset cannot be in a timeline; skip them. */
       gradlab_experiment_add_timeline (exp, MAX (step, 1), key, arrow + strlen (" → "), NULL);
     }
+}
+
+gboolean
+gradlab_window_open_data_folder (GradlabWindow *self,
+                                 const char    *dir,
+                                 GError       **error)
+{
+  g_autoptr (GError) local = NULL;
+  GradlabExperiment *old;
+  GradlabExperiment *exp;
+
+  g_return_val_if_fail (GRADLAB_IS_WINDOW (self), FALSE);
+
+  if (self->experiment == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s", _("No run is loaded"));
+      return FALSE;
+    }
+  exp = gradlab_experiment_copy (self->experiment);
+  /* The knobs in force now carry over to the new data. */
+  gradlab_trainer_get_knobs (self->trainer, &exp->knobs);
+  g_clear_pointer (&exp->data.dir, g_free);
+  if (dir != NULL)
+    {
+      /* Same size, channels and classes as the network has, so it fits;
+       * masks with other class ids are reported. */
+      g_strlcpy (exp->data.name, "png-folder", sizeof exp->data.name);
+      exp->data.dir = g_strdup (dir);
+      exp->data.crop = FALSE;
+      exp->data.ignore_label = -1;
+    }
+  else
+    g_strlcpy (exp->data.name, "seg-synthetic", sizeof exp->data.name);
+  old = g_steal_pointer (&self->experiment);
+  self->experiment = exp;
+  if (!build_run (self, &local))
+    {
+      gradlab_experiment_free (self->experiment);
+      self->experiment = old;
+      refresh_knobs (self);
+      show_error_dialog (self, _("Could not open the folder"), local->message);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  gradlab_experiment_free (old);
+  if (dir != NULL && self->last_warnings != NULL && self->last_warnings[0] != NULL)
+    gradlab_bad_files_dialog_show (GTK_WINDOW (self), dir,
+                                   (const char *const *) self->last_warnings);
+  else if (dir != NULL)
+    toast (self, _("Every image and mask pair is valid"));
+  return TRUE;
 }
 
 gboolean
@@ -1436,6 +1542,7 @@ gradlab_window_finalize (GObject *object)
 
   gradlab_experiment_free (self->experiment);
   gradlab_experiment_free (self->built);
+  g_strfreev (self->last_warnings);
   g_array_unref (self->user_points);
   g_array_unref (self->base_xy);
   g_array_unref (self->base_class);
@@ -1501,6 +1608,10 @@ gradlab_window_init (GradlabWindow *self)
   g_signal_connect (self->trainer, "diverged", G_CALLBACK (diverged_cb), self);
   g_signal_connect (self->trainer, "error", G_CALLBACK (error_cb), self);
   gradlab_dashboard_set_trainer (self->dashboard, self->trainer);
+  self->doctor = gradlab_doctor_panel_new ();
+  gradlab_doctor_panel_install (self->doctor, self->trainer, self->dashboard,
+                                GTK_WIDGET (self->back_button));
+  g_signal_connect (self->doctor, "load-preset", G_CALLBACK (doctor_load_preset_cb), self);
   g_signal_connect (self->knobs, "changed", G_CALLBACK (knob_changed_cb), self);
   g_signal_connect_swapped (self->dashboard, "knob-event", G_CALLBACK (refresh_knobs), self);
   g_signal_connect (self->back_button, "clicked", G_CALLBACK (back_clicked_cb), self);

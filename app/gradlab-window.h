@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "gradlab-dashboard.h"
+#include "gradlab-doctor-panel.h"
 #include "gradlab-knobs-panel.h"
 #include "gradlab-trainer.h"
 
@@ -26,12 +27,23 @@ gboolean           gradlab_window_set_lab          (GradlabWindow    *self,
                                                     const char       *id,
                                                     GError          **error);
 const char        *gradlab_window_get_lab          (GradlabWindow    *self);
+/* The doctor's panel beside the dashboard (owned by the window). */
+GradlabDoctorPanel *gradlab_window_get_doctor_panel (GradlabWindow   *self);
 
 /* Opens the experiment file at @path. On failure shows an error dialog
  * naming the file, line and field, leaves the current run going, and
  * returns FALSE with @error set. */
 gboolean           gradlab_window_open_experiment  (GradlabWindow    *self,
                                                     const char       *path,
+                                                    GError          **error);
+/* Rebuilds the run on the image/mask folder @dir (images/ and masks/ of
+ * PNG pairs), or on the synthetic shapes again if @dir is NULL, keeping
+ * the network and the knobs in force. Files that fail validation are
+ * listed in a dialog with their reasons; the run trains on the valid
+ * pairs. On failure (no valid pair) shows an error, keeps the old run
+ * and returns FALSE with @error set. */
+gboolean           gradlab_window_open_data_folder (GradlabWindow    *self,
+                                                    const char       *dir,
                                                     GError          **error);
 /* Writes the current experiment, knobs at step 1 and the timeline of
  * knob changes so far, to @path. */

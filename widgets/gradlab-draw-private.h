@@ -17,6 +17,23 @@ G_BEGIN_DECLS
 #define GRADLAB_PAD 8.0
 
 PangoLayout *_gradlab_layout_new         (cairo_t           *cr);
+
+/* Shaped text kept across frames by one widget. Shaping every label on
+ * every frame was most of the main thread with software rendering; a
+ * widget owns one cache and passes it to _gradlab_layout_new_cached(). */
+typedef struct _GradlabTextCache GradlabTextCache;
+
+/* Returns a new, empty cache; free with _gradlab_text_cache_free(). */
+GradlabTextCache *_gradlab_text_cache_new  (void);
+/* Frees @cache and its layouts; NULL is allowed. */
+void         _gradlab_text_cache_free    (GradlabTextCache  *cache);
+/* Like _gradlab_layout_new(), but the text helpers below draw through
+ * layouts kept in @cache (keyed by text, weight, width and ellipsizing)
+ * instead of shaping again. Texts not drawn since the previous call are
+ * dropped. With @cache NULL this is _gradlab_layout_new(). The returned
+ * layout (transfer full) must not outlive @cache. */
+PangoLayout *_gradlab_layout_new_cached  (cairo_t           *cr,
+                                          GradlabTextCache  *cache);
 void         _gradlab_layout_set_bold    (PangoLayout       *layout,
                                           gboolean           bold);
 void         _gradlab_text_size          (PangoLayout       *layout,

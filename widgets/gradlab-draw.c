@@ -23,6 +23,184 @@ _gradlab_layout_new (cairo_t *cr)
   return layout;
 }
 
+/* What pango_cairo_update_context() takes from a cairo_t. */
+typedef struct
+{
+  gboolean              set;
+  double                xx, xy, yx, yy;  /* linear part of the user-to-device matrix */
+  cairo_font_options_t *options;         /* the target surface's font options */
+} TargetState;
+
+struct _GradlabTextCache
+{
+  PangoContext *context;   /* for upright text, as pango_cairo_create_layout() makes */
+  PangoContext *vcontext;  /* for rotated text, so that the upright one stays unchanged */
+  TargetState   target;    /* what context was last updated for */
+  TargetState   vtarget;   /* what vcontext was last updated for */
+  GHashTable   *current;   /* key -> PangoLayout, drawn since the last frame began */
+  GHashTable   *previous;  /* the frame before; moved to current when drawn again */
+};
+
+G_DEFINE_QUARK (gradlab-text-cache, text_cache)
+
+/* pango_cairo_update_context() marks the context changed on every call,
+ * which would relayout every cached layout; call it only when the
+ * target's font options or transformation really differ. */
+static void
+update_context (cairo_t      *cr,
+                PangoContext *context,
+                TargetState  *state)
+{
+  cairo_matrix_t m;
+  cairo_font_options_t *options = cairo_font_options_create ();
+
+  cairo_get_matrix (cr, &m);
+  cairo_surface_get_font_options (cairo_get_target (cr), options);
+
+  if (state->set && state->xx == m.xx && state->xy == m.xy &&
+      state->yx == m.yx && state->yy == m.yy &&
+      cairo_font_options_equal (state->options, options))
+    {
+      cairo_font_options_destroy (options);
+      return;
+    }
+
+  pango_cairo_update_context (cr, context);
+  g_clear_pointer (&state->options, cairo_font_options_destroy);
+  state->options = options;
+  state->xx = m.xx;
+  state->xy = m.xy;
+  state->yx = m.yx;
+  state->yy = m.yy;
+  state->set = TRUE;
+}
+
+static GHashTable *
+layout_table_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+GradlabTextCache *
+_gradlab_text_cache_new (void)
+{
+  GradlabTextCache *cache = g_new0 (GradlabTextCache, 1);
+
+  cache->current = layout_table_new ();
+  cache->previous = layout_table_new ();
+
+  return cache;
+}
+
+void
+_gradlab_text_cache_free (GradlabTextCache *cache)
+{
+  if (cache == NULL)
+    return;
+
+  g_clear_pointer (&cache->current, g_hash_table_unref);
+  g_clear_pointer (&cache->previous, g_hash_table_unref);
+  g_clear_object (&cache->context);
+  g_clear_object (&cache->vcontext);
+  g_clear_pointer (&cache->target.options, cairo_font_options_destroy);
+  g_clear_pointer (&cache->vtarget.options, cairo_font_options_destroy);
+  g_free (cache);
+}
+
+PangoLayout *
+_gradlab_layout_new_cached (cairo_t          *cr,
+                            GradlabTextCache *cache)
+{
+  PangoLayout *layout;
+  PangoFontDescription *font;
+
+  if (cache == NULL)
+    return _gradlab_layout_new (cr);
+
+  if (cache->context == NULL)
+    cache->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  /* Changes the context (and so relayouts the cached layouts) only when
+   * the target's font options or transformation differ. */
+  update_context (cr, cache->context, &cache->target);
+
+  /* A new frame: what was not drawn in the last one is dropped. */
+  g_hash_table_remove_all (cache->previous);
+  {
+    GHashTable *t = cache->previous;
+
+    cache->previous = cache->current;
+    cache->current = t;
+  }
+
+  layout = pango_layout_new (cache->context);
+  font = pango_font_description_from_string (GRADLAB_FONT);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  g_object_set_qdata (G_OBJECT (layout), text_cache_quark (), cache);
+
+  return layout;
+}
+
+/* The layout to measure and draw @text with: a cached one when @layout
+ * came from _gradlab_layout_new_cached(), else @layout itself with @text
+ * set. @layout always ends up holding @text, as callers may rely on. */
+static PangoLayout *
+layout_for_text (PangoLayout  *layout,
+                 PangoContext *context,
+                 const char   *text)
+{
+  GradlabTextCache *cache = g_object_get_qdata (G_OBJECT (layout), text_cache_quark ());
+  const PangoFontDescription *font;
+  PangoLayout *hit;
+  char *key;
+  char *old_key;
+
+  if (text == NULL)
+    text = "";
+
+  if (cache == NULL)
+    {
+      pango_layout_set_text (layout, text, -1);
+      return layout;
+    }
+
+  /* Setting text is cheap; only measuring shapes. */
+  pango_layout_set_text (layout, text, -1);
+
+  if (context == NULL)
+    context = pango_layout_get_context (layout);
+  font = pango_layout_get_font_description (layout);
+  key = g_strdup_printf ("%c%d\x1f%d\x1f%d\x1f%s",
+                         context == cache->vcontext ? 'v' : 'h',
+                         font != NULL ? (int) pango_font_description_get_weight (font) : 0,
+                         pango_layout_get_width (layout),
+                         (int) pango_layout_get_ellipsize (layout),
+                         text);
+
+  hit = g_hash_table_lookup (cache->current, key);
+  if (hit != NULL)
+    {
+      g_free (key);
+      return hit;
+    }
+
+  if (g_hash_table_steal_extended (cache->previous, key, (gpointer *) &old_key, (gpointer *) &hit))
+    {
+      g_free (old_key);
+      g_hash_table_insert (cache->current, key, hit);
+      return hit;
+    }
+
+  hit = pango_layout_new (context);
+  pango_layout_set_font_description (hit, font);
+  pango_layout_set_width (hit, pango_layout_get_width (layout));
+  pango_layout_set_ellipsize (hit, pango_layout_get_ellipsize (layout));
+  pango_layout_set_text (hit, text, -1);
+  g_hash_table_insert (cache->current, key, hit);
+
+  return hit;
+}
+
 void
 _gradlab_layout_set_bold (PangoLayout *layout,
                           gboolean     bold)
@@ -34,21 +212,32 @@ _gradlab_layout_set_bold (PangoLayout *layout,
   pango_font_description_free (font);
 }
 
+static PangoLayout *
+measure (PangoLayout *layout,
+         const char  *text,
+         double      *width,
+         double      *height)
+{
+  PangoRectangle logical;
+  PangoLayout *shaped = layout_for_text (layout, NULL, text);
+
+  pango_layout_get_pixel_extents (shaped, NULL, &logical);
+
+  if (width != NULL)
+    *width = logical.width;
+  if (height != NULL)
+    *height = logical.height;
+
+  return shaped;
+}
+
 void
 _gradlab_text_size (PangoLayout *layout,
                     const char  *text,
                     double      *width,
                     double      *height)
 {
-  PangoRectangle logical;
-
-  pango_layout_set_text (layout, text != NULL ? text : "", -1);
-  pango_layout_get_pixel_extents (layout, NULL, &logical);
-
-  if (width != NULL)
-    *width = logical.width;
-  if (height != NULL)
-    *height = logical.height;
+  measure (layout, text, width, height);
 }
 
 double
@@ -72,11 +261,11 @@ _gradlab_text_draw (cairo_t     *cr,
 {
   double width;
   double height;
+  PangoLayout *shaped = measure (layout, text, &width, &height);
 
-  _gradlab_text_size (layout, text, &width, &height);
   /* Whole pixels keep glyphs as sharp as GTK's own labels. */
   cairo_move_to (cr, round (x - xalign * width), round (y - yalign * height));
-  pango_cairo_show_layout (cr, layout);
+  pango_cairo_show_layout (cr, shaped);
 }
 
 void
@@ -86,14 +275,26 @@ _gradlab_text_draw_vertical (cairo_t     *cr,
                              double       cx,
                              double       cy)
 {
+  GradlabTextCache *cache = g_object_get_qdata (G_OBJECT (layout), text_cache_quark ());
   double width;
   double height;
 
-  _gradlab_text_size (layout, text, &width, &height);
+  measure (layout, text, &width, &height);
   cairo_save (cr);
   cairo_translate (cr, round (cx), round (cy));
   cairo_rotate (cr, -G_PI / 2.0);
   cairo_move_to (cr, round (-width / 2.0), round (-height / 2.0));
+  if (cache != NULL)
+    {
+      /* Rotated text has a context of its own, so that the upright
+       * layouts in the cache are not invalidated by the rotation. */
+      if (cache->vcontext == NULL)
+        cache->vcontext = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+      update_context (cr, cache->vcontext, &cache->vtarget);
+      pango_cairo_show_layout (cr, layout_for_text (layout, cache->vcontext, text));
+      cairo_restore (cr);
+      return;
+    }
   pango_cairo_update_layout (cr, layout);
   pango_cairo_show_layout (cr, layout);
   cairo_restore (cr);

@@ -20,6 +20,9 @@
 #define MIN_ROW_H    16.0
 #define NAMES_MAX_W  140.0
 #define HIST_MIN_H   140.0
+/* Bar width the rows panel asks for; at twice the panel's natural width
+ * the histogram moves beside the rows instead of below them. */
+#define NAT_BAR_W    100.0
 
 /* ------------------------------------------------------------------------ */
 /* Rendering                                                                */
@@ -97,6 +100,7 @@ draw_histogram (cairo_t                     *cr,
                 PangoLayout                 *layout,
                 const GradlabHealthViewData *data,
                 GradlabHealthGeometry       *g,
+                double                       left,
                 int                          width,
                 int                          height,
                 double                       top)
@@ -132,14 +136,16 @@ draw_histogram (cairo_t                     *cr,
 
   _gradlab_layout_set_bold (layout, TRUE);
   _gradlab_set_color (cr, &data->fg, 1.0);
-  _gradlab_text_draw (cr, layout, title, GRADLAB_PAD, top, 0.0, 0.0);
+  _gradlab_text_ellipsize (layout, width - GRADLAB_PAD - left);
+  _gradlab_text_draw (cr, layout, title, left, top, 0.0, 0.0);
+  _gradlab_text_ellipsize (layout, -1);
   _gradlab_layout_set_bold (layout, FALSE);
   top += line_h + 6.0;
 
   if (!selected || data->n_bins == 0 || data->counts == NULL ||
       !(data->hist_hi > data->hist_lo) || !isfinite (data->hist_lo) || !isfinite (data->hist_hi))
     {
-      _gradlab_draw_empty (cr, layout, 0, top, width, height - top, &data->fg,
+      _gradlab_draw_empty (cr, layout, left, top, width - left, height - top, &data->fg,
                            selected ? _("No histogram yet")
                                     : _("Click a layer to see its activations"));
       return;
@@ -163,7 +169,7 @@ draw_histogram (cairo_t                     *cr,
   n_xt = gradlab_ticks_linear (data->hist_lo, data->hist_hi, 8, xt);
   _gradlab_text_size (layout, n_xt > 0 ? xt[n_xt - 1].label : "0", &last_w, NULL);
 
-  g->hist_x = round (GRADLAB_PAD + ytick_w + TICK_LEN + 4.0);
+  g->hist_x = round (left + ytick_w + TICK_LEN + 4.0);
   g->hist_y = round (top);
   g->hist_width = MAX (1.0, round (width - GRADLAB_PAD - last_w / 2.0 - g->hist_x));
   g->hist_height = MAX (1.0, round (height - GRADLAB_PAD - TICK_LEN - 2.0 - line_h - g->hist_y));
@@ -223,11 +229,37 @@ draw_histogram (cairo_t                     *cr,
   cairo_restore (cr);
 }
 
-void
-gradlab_health_view_render (cairo_t                     *cr,
-                            int                          width,
-                            int                          height,
-                            const GradlabHealthViewData *data)
+/* A bold column title at (@x, @y) in at most @max_width: the full text
+ * if it fits, else the short one, ellipsized if even that is too wide. */
+static void
+draw_column_title (cairo_t     *cr,
+                   PangoLayout *layout,
+                   const char  *full,
+                   const char  *short_text,
+                   double       x,
+                   double       y,
+                   double       max_width)
+{
+  double w;
+
+  _gradlab_text_size (layout, full, &w, NULL);
+  if (w <= max_width)
+    {
+      _gradlab_text_draw (cr, layout, full, x, y, 0.0, 0.0);
+      return;
+    }
+
+  _gradlab_text_ellipsize (layout, MAX (max_width, 1.0));
+  _gradlab_text_draw (cr, layout, short_text, x, y, 0.0, 0.0);
+  _gradlab_text_ellipsize (layout, -1);
+}
+
+static void
+render_impl (cairo_t                     *cr,
+             int                          width,
+             int                          height,
+             const GradlabHealthViewData *data,
+             GradlabTextCache            *text_cache)
 {
   GradlabHealthGeometry g = { 0 };
   PangoLayout *layout;
@@ -236,7 +268,14 @@ gradlab_health_view_render (cairo_t                     *cr,
   GdkRGBA accent;
   const char *dead_title = _("Dead units");
   const char *saturated_title = _("Saturated units");
+  /* Translators: short form of "Dead units", for narrow views. */
+  const char *dead_short = _("Dead");
+  /* Translators: short form of "Saturated units", for narrow views. */
+  const char *saturated_short = _("Saturated");
   double line_h;
+  double panel_w;
+  double natural_w;
+  gboolean beside;
   double names_w = 0.0;
   double pct_w;
   double bar_w;
@@ -256,7 +295,7 @@ gradlab_health_view_render (cairo_t                     *cr,
 
   cairo_save (cr);
   _gradlab_paint_background (cr, width, height, &data->bg, data->fill_background);
-  layout = _gradlab_layout_new (cr);
+  layout = _gradlab_layout_new_cached (cr, text_cache);
   line_h = _gradlab_line_height (layout);
 
   if (data->n_layers == 0)
@@ -282,16 +321,23 @@ gradlab_health_view_render (cairo_t                     *cr,
     }
   _gradlab_text_size (layout, "100 %", &pct_w, NULL);
 
+  /* Wide enough for two rows panels: the histogram goes beside the rows,
+   * which then get the whole height (many layers need it). */
+  natural_w = 2 * GRADLAB_PAD + 6.0 + names_w + 12.0 + 2 * (NAT_BAR_W + pct_w + 8.0) + 16.0;
+  beside = width >= 2.0 * natural_w;
+  panel_w = beside ? MAX (natural_w, floor (width * 0.5)) : width;
+
   g.n_layers = data->n_layers;
   g.rows_x = GRADLAB_PAD;
-  g.rows_width = width - 2 * GRADLAB_PAD;
+  g.rows_width = panel_w - 2 * GRADLAB_PAD;
   g.rows_y = round (GRADLAB_PAD + line_h + 6.0);
-  g.row_height = floor (CLAMP ((height - g.rows_y - HIST_MIN_H - GRADLAB_PAD) / data->n_layers,
-                               MIN_ROW_H, MAX_ROW_H));
+  g.row_height = floor (CLAMP ((height - g.rows_y - (beside ? 0.0 : HIST_MIN_H) - GRADLAB_PAD) /
+                               data->n_layers,
+                               MAX (MIN_ROW_H, ceil (line_h) + 1.0), MAX_ROW_H));
   g.valid = TRUE;
 
   col1 = round (GRADLAB_PAD + 6.0 + names_w + 12.0);
-  bar_w = floor ((width - GRADLAB_PAD - col1 - 2 * (pct_w + 8.0) - 16.0) / 2.0);
+  bar_w = floor ((panel_w - GRADLAB_PAD - col1 - 2 * (pct_w + 8.0) - 16.0) / 2.0);
   bar_w = MAX (bar_w, 10.0);
   col2 = col1 + bar_w + pct_w + 8.0 + 16.0;
   bar_h = MAX (4.0, g.row_height - 10.0);
@@ -302,10 +348,12 @@ gradlab_health_view_render (cairo_t                     *cr,
   _gradlab_text_draw (cr, layout, _("Layer"), GRADLAB_PAD + 6.0, GRADLAB_PAD, 0.0, 0.0);
   _gradlab_swatch (cr, col1, GRADLAB_PAD + line_h / 2.0 - 5.0, 10.0, &dead_color, &data->fg);
   _gradlab_set_color (cr, &data->fg, 0.9);
-  _gradlab_text_draw (cr, layout, dead_title, col1 + 14.0, GRADLAB_PAD, 0.0, 0.0);
+  draw_column_title (cr, layout, dead_title, dead_short, col1 + 14.0, GRADLAB_PAD,
+                     col2 - 8.0 - (col1 + 14.0));
   _gradlab_swatch (cr, col2, GRADLAB_PAD + line_h / 2.0 - 5.0, 10.0, &saturated_color, &data->fg);
   _gradlab_set_color (cr, &data->fg, 0.9);
-  _gradlab_text_draw (cr, layout, saturated_title, col2 + 14.0, GRADLAB_PAD, 0.0, 0.0);
+  draw_column_title (cr, layout, saturated_title, saturated_short, col2 + 14.0, GRADLAB_PAD,
+                     panel_w - GRADLAB_PAD - (col2 + 14.0));
   _gradlab_layout_set_bold (layout, FALSE);
 
   _gradlab_text_ellipsize (layout, NAMES_MAX_W);
@@ -348,12 +396,23 @@ gradlab_health_view_render (cairo_t                     *cr,
   cairo_save (cr);
   _gradlab_set_color (cr, &data->fg, 0.15);
   cairo_set_line_width (cr, 1.0);
-  cairo_move_to (cr, GRADLAB_PAD, _gradlab_crisp (rows_end + 7.0));
-  cairo_line_to (cr, width - GRADLAB_PAD, _gradlab_crisp (rows_end + 7.0));
+  if (beside)
+    {
+      cairo_move_to (cr, _gradlab_crisp (panel_w), GRADLAB_PAD);
+      cairo_line_to (cr, _gradlab_crisp (panel_w), height - GRADLAB_PAD);
+    }
+  else
+    {
+      cairo_move_to (cr, GRADLAB_PAD, _gradlab_crisp (rows_end + 7.0));
+      cairo_line_to (cr, width - GRADLAB_PAD, _gradlab_crisp (rows_end + 7.0));
+    }
   cairo_stroke (cr);
   cairo_restore (cr);
 
-  draw_histogram (cr, layout, data, &g, width, height, rows_end + 14.0);
+  if (beside)
+    draw_histogram (cr, layout, data, &g, panel_w + GRADLAB_PAD + 6.0, width, height, GRADLAB_PAD);
+  else
+    draw_histogram (cr, layout, data, &g, GRADLAB_PAD, width, height, rows_end + 14.0);
 
   if (data->geometry_out != NULL)
     *data->geometry_out = g;
@@ -361,6 +420,15 @@ gradlab_health_view_render (cairo_t                     *cr,
 out:
   g_object_unref (layout);
   cairo_restore (cr);
+}
+
+void
+gradlab_health_view_render (cairo_t                     *cr,
+                            int                          width,
+                            int                          height,
+                            const GradlabHealthViewData *data)
+{
+  render_impl (cr, width, height, data, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -381,6 +449,7 @@ struct _GradlabHealthView
   double                 hist_hi;
   float                 *counts;
   GradlabHealthGeometry  geometry;
+  GradlabTextCache      *text_cache;  /* shaped labels, reused across frames */
 };
 
 enum {
@@ -420,7 +489,7 @@ draw_to (GradlabHealthView *self,
   if (!for_export)
     data.geometry_out = &self->geometry;
 
-  gradlab_health_view_render (cr, width, height, &data);
+  render_impl (cr, width, height, &data, self->text_cache);
 }
 
 static void
@@ -514,6 +583,7 @@ gradlab_health_view_finalize (GObject *object)
   g_clear_pointer (&self->dead, g_free);
   g_clear_pointer (&self->saturated, g_free);
   g_clear_pointer (&self->counts, g_free);
+  g_clear_pointer (&self->text_cache, _gradlab_text_cache_free);
 
   G_OBJECT_CLASS (gradlab_health_view_parent_class)->finalize (object);
 }
@@ -588,6 +658,7 @@ gradlab_health_view_init (GradlabHealthView *self)
   GtkGesture *click;
 
   self->selected = -1;
+  self->text_cache = _gradlab_text_cache_new ();
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Layer health"),
                                   -1);

@@ -59,8 +59,11 @@ typedef struct
  * @data: what to draw
  *
  * Draws one row per layer with two 0–100 % bars (dead units, saturated
- * units), the selected row highlighted, and below them the activation
- * histogram titled after the selected layer.
+ * units), the selected row highlighted, and the activation histogram
+ * titled after the selected layer: below the rows, or beside them when
+ * @width is at least twice the rows' natural width (the rows then get the
+ * whole height). Column titles shorten ("Dead", "Saturated") or ellipsize
+ * when narrow.
  */
 void       gradlab_health_view_render          (cairo_t                     *cr,
                                                 int                          width,

@@ -12,6 +12,7 @@
 #include "gradlab-draw-private.h"
 #include "gradlab-renderable.h"
 #include "gradlab-series.h"
+#include "gradlab-widgets-private.h"
 
 #define TICK_LEN     4.0
 #define MAX_ROW_H    26.0
@@ -118,7 +119,8 @@ draw_panel (cairo_t                    *cr,
             const GradlabBarsGeometry  *g,
             guint                       p,
             double                      title_y,
-            double                      ref_y)
+            double                      ref_y,
+            gboolean                    show_values)
 {
   const GradlabBarsPanel *panel = &data->panels[p];
   GradlabTick ticks[GRADLAB_TICKS_MAX];
@@ -219,6 +221,8 @@ draw_panel (cairo_t                    *cr,
           const char *label = degenerate_label (v);
 
           _gradlab_hatch (cr, x0, y, MARK_W, bar_h, isfinite (v) ? &data->fg : &bad);
+          if (!show_values)
+            continue;
           _gradlab_set_color (cr, isfinite (v) ? &data->fg : &bad, 1.0);
           _gradlab_layout_set_bold (layout, !isfinite (v));
           _gradlab_text_draw (cr, layout, label, x0 + MARK_W + 4.0, cy, 0.0, 0.5);
@@ -232,6 +236,11 @@ draw_panel (cairo_t                    *cr,
         _gradlab_set_color (cr, &panel->color, 0.85);
         cairo_rectangle (cr, x0, y, MAX (1.0, end - x0), bar_h);
         cairo_fill (cr);
+
+        /* Rows lower than a line of text: values would overlap each
+         * other; the hover read-out still has them. */
+        if (!show_values)
+          continue;
 
         format_short (v, text, sizeof text);
         _gradlab_text_size (layout, text, &tw, NULL);
@@ -258,11 +267,74 @@ draw_panel (cairo_t                    *cr,
   cairo_restore (cr);
 }
 
-void
-gradlab_layer_bars_render (cairo_t                    *cr,
-                           int                         width,
-                           int                         height,
-                           const GradlabLayerBarsData *data)
+static void
+format_readout_value (float  v,
+                      char  *buf,
+                      gsize  size)
+{
+  if (!isfinite (v) || v <= 0.0f)
+    g_strlcpy (buf, degenerate_label (v), size);
+  else
+    format_short (v, buf, size);
+}
+
+/* The hovered layer's name and both values, next to the pointer. */
+static void
+draw_readout (cairo_t                    *cr,
+              PangoLayout                *layout,
+              const GradlabLayerBarsData *data,
+              const GradlabBarsGeometry  *g,
+              int                         layer,
+              double                      x,
+              double                      y,
+              int                         width,
+              int                         height)
+{
+  g_autofree char *fallback = NULL;
+  char *lines[3] = { NULL, NULL, NULL };
+  const char *name = data->names != NULL ? data->names[layer] : NULL;
+  guint p;
+
+  if (name == NULL)
+    name = fallback = g_strdup_printf (_("Layer %d"), layer + 1);
+  lines[0] = g_strdup (name);
+  for (p = 0; p < 2; p++)
+    {
+      const GradlabBarsPanel *panel = &data->panels[p];
+      char value[32];
+
+      format_readout_value (panel->values != NULL ? panel->values[layer] : NAN,
+                            value, sizeof value);
+      if (panel->title != NULL)
+        /* Translators: a line of the hover read-out, e.g. "Gradient norm: 1.2e-3". */
+        lines[p + 1] = g_strdup_printf (_("%s: %s"), panel->title, value);
+      else
+        lines[p + 1] = g_strdup (value);
+    }
+
+  /* Highlight the row, then the box. */
+  cairo_save (cr);
+  _gradlab_set_color (cr, &data->fg, 0.07);
+  cairo_rectangle (cr, GRADLAB_PAD, g->rows_y + layer * g->row_height,
+                   width - 2 * GRADLAB_PAD, g->row_height);
+  cairo_fill (cr);
+  cairo_restore (cr);
+
+  _gradlab_tooltip (cr, layout, (const char *const *) lines, 3, x, y,
+                    0, 0, width, height, &data->fg, &data->bg);
+  for (p = 0; p < 3; p++)
+    g_free (lines[p]);
+}
+
+static void
+render_impl (cairo_t                    *cr,
+             int                         width,
+             int                         height,
+             const GradlabLayerBarsData *data,
+             GradlabTextCache           *text_cache,
+             int                         hover_layer,
+             double                      hover_x,
+             double                      hover_y)
 {
   GradlabBarsGeometry g = { 0 };
   PangoLayout *layout;
@@ -287,7 +359,7 @@ gradlab_layer_bars_render (cairo_t                    *cr,
 
   cairo_save (cr);
   _gradlab_paint_background (cr, width, height, &data->bg, data->fill_background);
-  layout = _gradlab_layout_new (cr);
+  layout = _gradlab_layout_new_cached (cr, text_cache);
   line_h = _gradlab_line_height (layout);
 
   if (data->n_layers == 0)
@@ -347,7 +419,10 @@ gradlab_layer_bars_render (cairo_t                    *cr,
   _gradlab_text_ellipsize (layout, -1);
 
   for (p = 0; p < 2; p++)
-    draw_panel (cr, layout, data, &g, p, title_y, ref_y);
+    draw_panel (cr, layout, data, &g, p, title_y, ref_y, g.row_height >= line_h);
+
+  if (hover_layer >= 0 && hover_layer < (int) data->n_layers)
+    draw_readout (cr, layout, data, &g, hover_layer, hover_x, hover_y, width, height);
 
   if (data->geometry_out != NULL)
     *data->geometry_out = g;
@@ -355,6 +430,15 @@ gradlab_layer_bars_render (cairo_t                    *cr,
 out:
   g_object_unref (layout);
   cairo_restore (cr);
+}
+
+void
+gradlab_layer_bars_render (cairo_t                    *cr,
+                           int                         width,
+                           int                         height,
+                           const GradlabLayerBarsData *data)
+{
+  render_impl (cr, width, height, data, NULL, -1, 0.0, 0.0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -376,6 +460,11 @@ struct _GradlabLayerBars
   GStrv      names;
   guint      n_layers;
   Panel      panels[2];
+  GradlabTextCache    *text_cache;  /* shaped labels, reused across frames */
+  GradlabBarsGeometry  geometry;    /* as last drawn, for hover */
+  int                  hover_layer; /* row under the pointer, -1 = none */
+  double               hover_x;
+  double               hover_y;
 };
 
 static void renderable_iface_init (GradlabRenderableInterface *iface);
@@ -407,7 +496,60 @@ draw_to (GradlabLayerBars *self,
       gradlab_palette_color (p, &data.panels[p].color);
     }
 
-  gradlab_layer_bars_render (cr, width, height, &data);
+  data.geometry_out = &self->geometry;
+
+  if (for_export)
+    render_impl (cr, width, height, &data, self->text_cache, -1, 0.0, 0.0);
+  else
+    render_impl (cr, width, height, &data, self->text_cache,
+                 self->hover_layer, self->hover_x, self->hover_y);
+}
+
+int
+_gradlab_layer_bars_hover (GradlabLayerBars *self,
+                           double            x,
+                           double            y)
+{
+  const GradlabBarsGeometry *g;
+  int layer = -1;
+
+  g_return_val_if_fail (GRADLAB_IS_LAYER_BARS (self), -1);
+
+  g = &self->geometry;
+  if (g->valid && g->row_height > 0 && y >= g->rows_y && x >= GRADLAB_PAD &&
+      x < g->panel_x[1] + g->panel_width[1])
+    {
+      double row = floor ((y - g->rows_y) / g->row_height);
+
+      if (row < self->n_layers)
+        layer = (int) row;
+    }
+
+  if (layer != self->hover_layer || layer >= 0)
+    {
+      self->hover_layer = layer;
+      self->hover_x = x;
+      self->hover_y = y;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+
+  return layer;
+}
+
+static void
+motion_cb (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           GradlabLayerBars         *self)
+{
+  _gradlab_layer_bars_hover (self, x, y);
+}
+
+static void
+leave_cb (GtkEventControllerMotion *controller,
+          GradlabLayerBars         *self)
+{
+  _gradlab_layer_bars_hover (self, -1.0, -1.0);
 }
 
 static void
@@ -478,6 +620,7 @@ gradlab_layer_bars_finalize (GObject *object)
       g_clear_pointer (&self->panels[p].values, g_free);
       g_clear_pointer (&self->panels[p].reference_label, g_free);
     }
+  g_clear_pointer (&self->text_cache, _gradlab_text_cache_free);
 
   G_OBJECT_CLASS (gradlab_layer_bars_parent_class)->finalize (object);
 }
@@ -500,6 +643,15 @@ gradlab_layer_bars_class_init (GradlabLayerBarsClass *klass)
 static void
 gradlab_layer_bars_init (GradlabLayerBars *self)
 {
+  GtkEventController *motion;
+
+  self->text_cache = _gradlab_text_cache_new ();
+  self->hover_layer = -1;
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
   self->panels[0].title = g_strdup (_("Gradient norm"));
   self->panels[0].reference = NAN;
   self->panels[1].title = g_strdup (_("Update / weight"));

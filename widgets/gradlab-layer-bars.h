@@ -86,7 +86,9 @@ void       gradlab_layer_bars_compute_range (const float                *values,
  * on its own log axis from gradlab_layer_bars_compute_range(), with the
  * value at the end of each bar, the dashed reference line, and a hatched
  * marker labelled "0", "<0", "NaN", "Inf" or "-Inf" for values that have
- * no place on a log axis.
+ * no place on a log axis. Rows lower than a line of text (many layers)
+ * keep bars and markers but drop the value labels; the widget shows them
+ * in a read-out for the row under the pointer.
  */
 void       gradlab_layer_bars_render        (cairo_t                    *cr,
                                              int                         width,

@@ -878,11 +878,12 @@ draw_header (Render      *r,
     }
 }
 
-void
-gradlab_series_chart_render (cairo_t                      *cr,
-                             int                           width,
-                             int                           height,
-                             const GradlabSeriesChartData *data)
+static void
+render_impl (cairo_t                      *cr,
+             int                           width,
+             int                           height,
+             const GradlabSeriesChartData *data,
+             GradlabTextCache             *text_cache)
 {
   Render r = { 0 };
   GradlabTick yt[GRADLAB_TICKS_MAX];
@@ -922,7 +923,7 @@ gradlab_series_chart_render (cairo_t                      *cr,
 
   r.data = data;
   r.cr = cr;
-  r.layout = _gradlab_layout_new (cr);
+  r.layout = _gradlab_layout_new_cached (cr, text_cache);
   r.line_h = _gradlab_line_height (r.layout);
   prepare_display (&r);
 
@@ -1113,6 +1114,15 @@ out:
   cairo_restore (cr);
 }
 
+void
+gradlab_series_chart_render (cairo_t                      *cr,
+                             int                           width,
+                             int                           height,
+                             const GradlabSeriesChartData *data)
+{
+  render_impl (cr, width, height, data, NULL);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Widget                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -1152,7 +1162,9 @@ struct _GradlabSeriesChart
   int                   best_series;
   GradlabBestMode       best_mode;
   double                hover_px;
-  GradlabChartGeometry  geometry;  /* as last drawn, for hover */
+  GradlabChartGeometry  geometry;  /* as last drawn on screen, for hover */
+  GradlabChartGeometry  last_geometry;  /* as last drawn anywhere (screen or export) */
+  GradlabTextCache     *text_cache;     /* shaped labels, reused across frames */
 
   guint                 log_y : 1;
   guint                 follow : 1;
@@ -1294,10 +1306,12 @@ draw_to (GradlabSeriesChart *self,
       data.hover = self->hover && self->geometry.valid;
       if (data.hover)
         data.hover_x = gradlab_chart_geometry_pixel_to_x (&self->geometry, self->hover_px);
-      data.geometry_out = &self->geometry;
     }
+  data.geometry_out = &self->last_geometry;
 
-  gradlab_series_chart_render (cr, width, height, &data);
+  render_impl (cr, width, height, &data, self->text_cache);
+  if (!for_export)
+    self->geometry = self->last_geometry;
 
   g_free (series);
   g_free (markers);
@@ -1386,6 +1400,7 @@ gradlab_series_chart_finalize (GObject *object)
   g_clear_pointer (&self->x_label, g_free);
   g_clear_pointer (&self->y_label, g_free);
   g_clear_pointer (&self->best_label, g_free);
+  g_clear_pointer (&self->text_cache, _gradlab_text_cache_free);
 
   G_OBJECT_CLASS (gradlab_series_chart_parent_class)->finalize (object);
 }
@@ -1545,6 +1560,7 @@ gradlab_series_chart_init (GradlabSeriesChart *self)
   GtkEventController *motion;
 
   self->series = g_ptr_array_new_with_free_func (series_free);
+  self->text_cache = _gradlab_text_cache_new ();
   self->markers = g_array_new (FALSE, TRUE, sizeof (Marker));
   g_array_set_clear_func (self->markers, marker_clear);
   self->window = 1000;
@@ -1887,4 +1903,24 @@ gradlab_series_chart_set_window (GradlabSeriesChart *self,
   self->window = window;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+gradlab_series_chart_get_n_markers (GradlabSeriesChart *self)
+{
+  g_return_val_if_fail (GRADLAB_IS_SERIES_CHART (self), 0);
+
+  return self->markers->len;
+}
+
+gboolean
+gradlab_series_chart_get_geometry (GradlabSeriesChart   *self,
+                                   GradlabChartGeometry *out)
+{
+  g_return_val_if_fail (GRADLAB_IS_SERIES_CHART (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  *out = self->last_geometry;
+
+  return self->last_geometry.valid;
 }

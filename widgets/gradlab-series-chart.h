@@ -288,6 +288,32 @@ void                 gradlab_series_chart_add_marker       (GradlabSeriesChart *
  */
 void                 gradlab_series_chart_clear_markers    (GradlabSeriesChart *self);
 
+/**
+ * gradlab_series_chart_get_n_markers:
+ * @self: a chart
+ *
+ * Returns: the number of event markers added with
+ *   gradlab_series_chart_add_marker() and not cleared since.
+ */
+guint                gradlab_series_chart_get_n_markers    (GradlabSeriesChart *self);
+
+/**
+ * gradlab_series_chart_get_geometry:
+ * @self: a chart
+ * @out: (out caller-allocates): where to copy the geometry
+ *
+ * Copies the geometry of the last render, on screen or through
+ * gradlab_renderable_render(), whichever came last; with
+ * gradlab_chart_geometry_x_to_pixel() it tells where markers and samples
+ * were drawn without comparing images.
+ *
+ * Returns: TRUE if data was plotted in the last render; FALSE if the chart
+ *   was never rendered or showed its empty state (then @out->valid is
+ *   FALSE too).
+ */
+gboolean             gradlab_series_chart_get_geometry     (GradlabSeriesChart   *self,
+                                                            GradlabChartGeometry *out);
+
 /* Property accessors (see the properties in the .c file). Setters clamp
  * (smoothing to 0 .. 0.99, window to >= 1) and notify only on change. */
 const char          *gradlab_series_chart_get_title        (GradlabSeriesChart *self);

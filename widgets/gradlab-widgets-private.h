@@ -9,6 +9,7 @@
 #pragma once
 
 #include "gradlab-health-view.h"
+#include "gradlab-layer-bars.h"
 #include "gradlab-surface-view.h"
 
 G_BEGIN_DECLS
@@ -26,5 +27,12 @@ gboolean _gradlab_surface_view_click (GradlabSurfaceView *self,
                                       double              x,
                                       double              y,
                                       gboolean            shift);
+
+/* The pointer at widget coordinates (@x, @y) (motion; negative = left):
+ * shows the read-out of the row there, with the layer name and both
+ * values, as drawn by the last render. Returns the layer, or -1. */
+int      _gradlab_layer_bars_hover   (GradlabLayerBars   *self,
+                                      double              x,
+                                      double              y);
 
 G_END_DECLS

@@ -327,10 +327,11 @@ col2im_rows_add (const float *col,  /* (C k k, (r1 - r0) ow) */
  *   laid out at the padded pitch Wp, form one strided matrix,
  *   xp + (r0 + i d) Wp + j d with leading dimension Hp Wp. A band is then
  *   k^2 GEMMs of depth IC summed into a (OC, rows Wp) buffer; the columns
- *   past Wo of each row read across the row end and are dropped. dW is the
- *   same with a zero-gapped copy of dy; dx is the same correlation over dy
- *   padded by d (k - 1) - p, with the kernel flipped and transposed. No
- *   column matrix is written or read back.
+ *   past Wo of each row read across the row end and are dropped. dx is the
+ *   same correlation over dy padded by d (k - 1) - p, with the kernel
+ *   flipped and transposed; dW uses im2col bands. Measured on W3's
+ *   16-channel 3x3 layers against im2col bands for all three: forward
+ *   7 % faster, dx even, dW 7 % slower (hence im2col for dW).
  * - im2col (stride > 1, or few input channels): column bands sized to
  *   stay in L2; dx by a GEMM into the band and col2im.
  * Every path works image by image: a whole-batch column matrix would be
@@ -355,12 +356,11 @@ typedef struct
   int      hp, wp;         /* SHIFTED: padded input plane */
   int      pq;             /* SHIFTED: pad of dy for dx, d (k - 1) - p (< 0 crops) */
   int      hq, wq;         /* SHIFTED: padded dy plane, H + d (k - 1) by W + d (k - 1) */
-  int      rows;           /* SHIFTED: output rows per forward / dW band;
-                            * IM2COL: output rows per column band */
+  int      rows;           /* SHIFTED: output rows per forward band */
   int      rows_dx;        /* SHIFTED: input rows per dx band */
+  int      rows_col;       /* output rows per im2col column band */
   size_t   xp_floats;      /* SHIFTED, per worker: padded input */
   size_t   band_floats;    /* per worker: GEMM output band or column band */
-  size_t   dyp_floats;     /* SHIFTED, per worker: zero-gapped dy band */
   size_t   dyq_floats;     /* SHIFTED, per worker: padded dy */
   size_t   shared_floats;  /* SHIFTED: rearranged weights, read by all workers */
   size_t   acc_floats;     /* per image: dW and db accumulator */
@@ -400,10 +400,15 @@ conv_geom (const GrNet  *net,
   else
     g.path = CONV_IM2COL;
 
+  if (g.path != CONV_DIRECT)
+    {
+      g.rows_col = clampi (COL_TILE_FLOATS / (g.K * g.ow), 1, g.oh);
+      g.band_floats = align16 ((size_t) g.K * g.rows_col * g.ow);
+    }
   if (g.path == CONV_SHIFTED)
     {
       int wide = g.ic > g.oc ? g.ic : g.oc;
-      size_t nbf, nbt;
+      size_t nbf, nbt, nb;
 
       g.hp = g.ih + 2 * g.p;
       g.wp = g.iw + 2 * g.p;
@@ -414,16 +419,11 @@ conv_geom (const GrNet  *net,
       g.rows_dx = clampi (SHIFT_BAND_FLOATS / (wide * g.wq), 1, g.ih);
       nbf = (size_t) (g.rows - 1) * g.wp + g.ow;
       nbt = (size_t) (g.rows_dx - 1) * g.wq + g.iw;
+      nb = align16 ((nbf > nbt ? nbf : nbt) * wide);
       g.xp_floats = g.p > 0 ? align16 ((size_t) g.ic * g.hp * g.wp) : 0;
-      g.band_floats = align16 (nbf * wide > nbt * wide ? nbf * wide : nbt * wide);
-      g.dyp_floats = align16 (nbf * g.oc);
+      g.band_floats = nb > g.band_floats ? nb : g.band_floats;
       g.dyq_floats = g.pq != 0 ? align16 ((size_t) g.oc * g.hq * g.wq) : 0;
       g.shared_floats = align16 (2 * (size_t) g.k2 * g.oc * g.ic);
-    }
-  else if (g.path == CONV_IM2COL)
-    {
-      g.rows = clampi (COL_TILE_FLOATS / (g.K * g.ow), 1, g.oh);
-      g.band_floats = align16 ((size_t) g.K * g.rows * g.ow);
     }
   g.acc_floats = align16 ((size_t) g.oc * g.K + (size_t) g.oc);
   return g;
@@ -432,7 +432,7 @@ conv_geom (const GrNet  *net,
 static size_t
 conv_worker_floats (const ConvGeom *g)
 {
-  return g->xp_floats + g->band_floats + g->dyp_floats + g->dyq_floats;
+  return g->xp_floats + g->band_floats + g->dyq_floats;
 }
 
 /* Workspace: [ shared weights ] [ worker scratch x CONV_WORKERS ], sized
@@ -512,7 +512,6 @@ typedef struct
   ConvTask       *task;
   float          *xp;       /* this worker's scratch, see ConvGeom */
   float          *band;
-  float          *dyp;
   float          *dyq;
 } ConvWorker;
 
@@ -579,9 +578,9 @@ conv_forward_image (const ConvWorker *w,
       return;
     }
 
-  for (int r0 = 0; r0 < g->oh; r0 += g->rows)
+  for (int r0 = 0; r0 < g->oh; r0 += g->rows_col)
     {
-      int r1 = r0 + g->rows < g->oh ? r0 + g->rows : g->oh;
+      int r1 = r0 + g->rows_col < g->oh ? r0 + g->rows_col : g->oh;
       int pt = (r1 - r0) * g->ow;
       float *yt = y + (size_t) r0 * g->ow;
 
@@ -594,18 +593,19 @@ conv_forward_image (const ConvWorker *w,
     }
 }
 
-/* Adds the image's contribution to its dW accumulator @dw (zeroed, in the
- * path's layout) and, if wanted, to dx. */
+/* Adds the image's contribution to its dW accumulator @dw (zeroed) and, if
+ * wanted, to dx. */
 static void
 conv_backward_image (const ConvWorker *w,
                      const float      *x,   /* (IC, H, W) */
                      const float      *dy,  /* (OC, Ho, Wo) */
                      float            *dx,  /* (IC, H, W), accumulated */
-                     float            *dw)
+                     float            *dw)  /* (OC, K) */
 {
   const ConvTask *job = w->task;
   const ConvGeom *g = job->g;
   const float *W = job->node->param[0];
+  const float *dq;
 
   if (g->path == CONV_DIRECT)
     {
@@ -619,71 +619,12 @@ conv_backward_image (const ConvWorker *w,
       return;
     }
 
-  if (g->path == CONV_SHIFTED)
+  /* dW by im2col bands on both paths: one GEMM of depth "band" per band
+   * measured 7 % faster than k^2 shifted GEMMs of output 16 x 16, which
+   * each pack the same dy again. */
+  for (int r0 = 0; r0 < g->oh; r0 += g->rows_col)
     {
-      const float *xp = shifted_input (w, x);
-      int plane = g->hp * g->wp;
-      const float *dq;
-
-      for (int r0 = 0; r0 < g->oh; r0 += g->rows)
-        {
-          int r1 = r0 + g->rows < g->oh ? r0 + g->rows : g->oh;
-          int nb = (r1 - r0 - 1) * g->wp + g->ow;
-
-          /* dy at the padded pitch, zero in the junk columns so they add
-           * nothing. */
-          for (int o = 0; o < g->oc; o++)
-            for (int r = r0; r < r1; r++)
-              row_copy (w->dyp + (size_t) o * nb + (size_t) (r - r0) * g->wp,
-                        dy + (size_t) o * g->P + (size_t) r * g->ow,
-                        0, g->ow, r < r1 - 1 ? g->wp : g->ow);
-          /* dW_t (OC, IC) += dyp (OC, nb) xp_t^T (nb, IC) */
-          for (int t = 0; t < g->k2; t++)
-            {
-              int i = t / g->k, j = t % g->k;
-
-              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, g->ic, nb,
-                           1.0f, w->dyp, nb,
-                           xp + (size_t) (r0 + i * g->d) * g->wp + j * g->d, plane,
-                           1.0f, dw + (size_t) t * g->oc * g->ic, g->ic);
-            }
-        }
-      if (!job->want_dx)
-        return;
-
-      /* dx[c, y, x] = sum W[o, c, k-1-i, k-1-j] dyq[o, y + d i, x + d j] */
-      dq = dy;
-      if (g->pq != 0)
-        {
-          pad_planes (dy, g->oc, g->oh, g->ow, g->pq, g->hq, g->wq, w->dyq);
-          dq = w->dyq;
-        }
-      for (int y0 = 0; y0 < g->ih; y0 += g->rows_dx)
-        {
-          int y1 = y0 + g->rows_dx < g->ih ? y0 + g->rows_dx : g->ih;
-          int nb = (y1 - y0 - 1) * g->wq + g->iw;
-
-          for (int t = 0; t < g->k2; t++)
-            {
-              int i = t / g->k, j = t % g->k;
-
-              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->ic, nb, g->oc,
-                           1.0f, job->wb + (size_t) t * g->ic * g->oc, g->oc,
-                           dq + (size_t) (y0 + i * g->d) * g->wq + j * g->d, g->hq * g->wq,
-                           t ? 1.0f : 0.0f, w->band, nb);
-            }
-          for (int c = 0; c < g->ic; c++)
-            for (int yy = y0; yy < y1; yy++)
-              row_store (dx + ((size_t) c * g->ih + yy) * g->iw,
-                         w->band + (size_t) c * nb + (size_t) (yy - y0) * g->wq,
-                         g->iw, 0.0f, true);
-        }
-      return;
-    }
-
-  for (int r0 = 0; r0 < g->oh; r0 += g->rows)
-    {
-      int r1 = r0 + g->rows < g->oh ? r0 + g->rows : g->oh;
+      int r1 = r0 + g->rows_col < g->oh ? r0 + g->rows_col : g->oh;
       int pt = (r1 - r0) * g->ow;
       const float *dyt = dy + (size_t) r0 * g->ow;
 
@@ -691,7 +632,7 @@ conv_backward_image (const ConvWorker *w,
       /* dW (OC, K) += dy (OC, pt) col^T (pt, K) */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, g->K, pt,
                    1.0f, dyt, g->P, w->band, pt, 1.0f, dw, g->K);
-      if (job->want_dx)
+      if (job->want_dx && g->path == CONV_IM2COL)
         {
           /* dcol (K, pt) = W^T (K, OC) dy (OC, pt), then scattered back. */
           cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g->K, pt, g->oc,
@@ -699,6 +640,37 @@ conv_backward_image (const ConvWorker *w,
           col2im_rows_add (w->band, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d,
                            r0, r1, g->ow, dx);
         }
+    }
+  if (!job->want_dx || g->path != CONV_SHIFTED)
+    return;
+
+  /* Shifted dx: dx[c, y, x] = sum W[o, c, k-1-i, k-1-j] dyq[o, y + d i, x + d j]
+   * with dyq = dy padded by pq, the forward's correlation turned around. */
+  dq = dy;
+  if (g->pq != 0)
+    {
+      pad_planes (dy, g->oc, g->oh, g->ow, g->pq, g->hq, g->wq, w->dyq);
+      dq = w->dyq;
+    }
+  for (int y0 = 0; y0 < g->ih; y0 += g->rows_dx)
+    {
+      int y1 = y0 + g->rows_dx < g->ih ? y0 + g->rows_dx : g->ih;
+      int nb = (y1 - y0 - 1) * g->wq + g->iw;
+
+      for (int t = 0; t < g->k2; t++)
+        {
+          int i = t / g->k, j = t % g->k;
+
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->ic, nb, g->oc,
+                       1.0f, job->wb + (size_t) t * g->ic * g->oc, g->oc,
+                       dq + (size_t) (y0 + i * g->d) * g->wq + j * g->d, g->hq * g->wq,
+                       t ? 1.0f : 0.0f, w->band, nb);
+        }
+      for (int c = 0; c < g->ic; c++)
+        for (int yy = y0; yy < y1; yy++)
+          row_store (dx + ((size_t) c * g->ih + yy) * g->iw,
+                     w->band + (size_t) c * nb + (size_t) (yy - y0) * g->wq,
+                     g->iw, 0.0f, true);
     }
 }
 
@@ -779,8 +751,7 @@ conv_run (GrNet    *net,
         .task = task,
         .xp = mine,
         .band = mine + g->xp_floats,
-        .dyp = mine + g->xp_floats + g->band_floats,
-        .dyq = mine + g->xp_floats + g->band_floats + g->dyp_floats,
+        .dyq = mine + g->xp_floats + g->band_floats,
       };
     }
   atomic_init (&task->next, 0);
@@ -886,16 +857,7 @@ conv_backward (GrNet  *net,
       for (size_t i = 0; i < nw + (size_t) g.oc; i++)
         sum[i] += acc[i];
     }
-  if (g.path == CONV_SHIFTED)
-    {
-      /* Accumulated per tap as (k k, OC, IC). */
-      for (int t = 0; t < g.k2; t++)
-        for (int o = 0; o < g.oc; o++)
-          for (int c = 0; c < g.ic; c++)
-            dw[(size_t) o * g.K + (size_t) c * g.k2 + t] = sum[((size_t) t * g.oc + o) * g.ic + c];
-    }
-  else
-    memcpy (dw, sum, sizeof (float) * nw);
+  memcpy (dw, sum, sizeof (float) * nw);
   if (node->n_param[1])
     memcpy (node->dparam[1], sum + nw, sizeof (float) * g.oc);
 }

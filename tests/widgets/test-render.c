@@ -602,6 +602,57 @@ test_bars_range_and_pixels (void)
 }
 
 
+/* 21 layers in 330 px (about the widget's minimum height): rows lower than a line of text drop the values
+ * (the hover read-out has them); bars and markers stay. */
+static void
+test_bars_compact (void)
+{
+  GradlabLayerBarsData data;
+  GradlabBarsGeometry geometry;
+  char *names[22];
+  float grad[21];
+  float ratio[21];
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  guint i;
+  int x;
+  int n_text = 0;
+
+  for (i = 0; i < 21; i++)
+    {
+      names[i] = g_strdup_printf ("block%u.conv", i + 1);
+      grad[i] = (float) pow (10.0, -1.0 - (i % 4)) * 2.5f;
+      ratio[i] = i == 7 ? NAN : (float) pow (10.0, -2.0 - (i % 3)) * 1.5f;
+    }
+  names[21] = NULL;
+
+  bars_data_init (&data);
+  data.n_layers = 21;
+  data.names = (const char *const *) names;
+  data.panels[0].values = grad;
+  data.panels[1].values = ratio;
+  data.geometry_out = &geometry;
+  surface = golden_surface_new (W, 330);
+  cr = cairo_create (surface);
+  gradlab_layer_bars_render (cr, W, 330, &data);
+  cairo_destroy (cr);
+  golden_check (surface, "layer-bars-compact.png");
+
+  g_assert_true (geometry.valid);
+  g_assert_cmpfloat (geometry.row_height, <, 14.0);
+  /* Row 0 of the left panel: right of its bar end (0.25 on [1e-4, 1]) is
+   * only background and grid, no value text. */
+  for (x = (int) (geometry.panel_x[0] + 0.85 * geometry.panel_width[0]) + 3;
+       x < geometry.panel_x[0] + geometry.panel_width[0] - 2; x++)
+    if (!pixel_is (surface, x, (int) (geometry.rows_y + 0.5 * geometry.row_height), &light_bg, 40))
+      n_text++;
+  g_assert_cmpint (n_text, <=, 2);
+  cairo_surface_destroy (surface);
+
+  for (i = 0; i < 21; i++)
+    g_free (names[i]);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Health view                                                              */
 /* ------------------------------------------------------------------------ */
@@ -724,6 +775,117 @@ test_health_rows (void)
   g_assert_cmpint (n_bar, >, geometry.hist_width / 2);
 
   cairo_surface_destroy (surface);
+}
+
+#define MANY_LAYERS 21
+
+static void
+many_layers (char  **names,
+             float  *dead,
+             float  *saturated)
+{
+  guint i;
+
+  for (i = 0; i < MANY_LAYERS; i++)
+    {
+      names[i] = g_strdup_printf ("block%u.conv", i + 1);
+      dead[i] = (float) ((i * 7) % 10) / 20.0f;
+      saturated[i] = (float) ((i * 3) % 10) / 25.0f;
+    }
+  names[MANY_LAYERS] = NULL;
+}
+
+/* Many layers in a wide view: the histogram goes beside the rows, and the
+ * rows get the whole height. */
+static void
+test_health_wide (void)
+{
+  float counts[HEALTH_BINS];
+  char *names[MANY_LAYERS + 1];
+  float dead[MANY_LAYERS];
+  float saturated[MANY_LAYERS];
+  GradlabHealthViewData data;
+  GradlabHealthGeometry geometry;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  guint i;
+
+  many_layers (names, dead, saturated);
+  health_data_init (counts, &data);
+  data.n_layers = MANY_LAYERS;
+  data.names = (const char *const *) names;
+  data.dead = dead;
+  data.saturated = saturated;
+  data.selected = 4;
+  data.geometry_out = &geometry;
+
+  surface = golden_surface_new (1000, 420);
+  cr = cairo_create (surface);
+  gradlab_health_view_render (cr, 1000, 420, &data);
+  cairo_destroy (cr);
+  golden_check (surface, "health-view-wide.png");
+  cairo_surface_destroy (surface);
+
+  g_assert_true (geometry.valid);
+  g_assert_cmpfloat (geometry.hist_x, >, geometry.rows_x + geometry.rows_width);
+  g_assert_cmpfloat (geometry.hist_y, <, geometry.rows_y + geometry.row_height);
+  g_assert_cmpfloat (geometry.rows_y + MANY_LAYERS * geometry.row_height, <=, 420);
+  g_assert_cmpint (gradlab_health_geometry_layer_at (&geometry, geometry.rows_x + 10,
+                                                     geometry.rows_y + 20.5 * geometry.row_height),
+                   ==, 20);
+  g_assert_cmpint (gradlab_health_geometry_layer_at (&geometry, geometry.hist_x + 10,
+                                                     geometry.rows_y + 1.5 * geometry.row_height),
+                   ==, -1);
+
+  /* At the test's usual width the histogram stays below the rows. */
+  surface = surface_new (&cr);
+  gradlab_health_view_render (cr, W, 700, &data);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  g_assert_cmpfloat (geometry.hist_y, >, geometry.rows_y + MANY_LAYERS * geometry.row_height);
+
+  for (i = 0; i < MANY_LAYERS; i++)
+    g_free (names[i]);
+}
+
+/* Narrow: the column titles switch to short forms that fit. */
+static void
+test_health_narrow (void)
+{
+  float counts[HEALTH_BINS];
+  char *names[MANY_LAYERS + 1];
+  float dead[MANY_LAYERS];
+  float saturated[MANY_LAYERS];
+  GradlabHealthViewData data;
+  GradlabHealthGeometry geometry;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  guint i;
+  int y;
+
+  many_layers (names, dead, saturated);
+  health_data_init (counts, &data);
+  data.n_layers = MANY_LAYERS;
+  data.names = (const char *const *) names;
+  data.dead = dead;
+  data.saturated = saturated;
+  data.selected = 2;
+  data.geometry_out = &geometry;
+
+  surface = golden_surface_new (300, 560);
+  cr = cairo_create (surface);
+  gradlab_health_view_render (cr, 300, 560, &data);
+  cairo_destroy (cr);
+  golden_check (surface, "health-view-narrow.png");
+
+  /* Nothing is drawn in the right padding of the title row. */
+  for (y = 0; y < (int) geometry.rows_y; y++)
+    g_assert_true (pixel_is (surface, 300 - 3, y, &light_bg, 10));
+  g_assert_cmpfloat (geometry.row_height, >=, 16);
+  cairo_surface_destroy (surface);
+
+  for (i = 0; i < MANY_LAYERS; i++)
+    g_free (names[i]);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1372,9 +1534,12 @@ main (int   argc,
 
   g_test_add_func ("/widgets/render/layer-bars/golden", test_bars_golden);
   g_test_add_func ("/widgets/render/layer-bars/range-and-pixels", test_bars_range_and_pixels);
+  g_test_add_func ("/widgets/render/layer-bars/compact", test_bars_compact);
 
   g_test_add_func ("/widgets/render/health-view/golden", test_health_golden);
   g_test_add_func ("/widgets/render/health-view/rows", test_health_rows);
+  g_test_add_func ("/widgets/render/health-view/wide", test_health_wide);
+  g_test_add_func ("/widgets/render/health-view/narrow", test_health_narrow);
   g_test_add_func ("/widgets/render/surface/golden-binary", test_surface_golden_binary);
   g_test_add_func ("/widgets/render/surface/golden-multiclass", test_surface_golden_multiclass);
   g_test_add_func ("/widgets/render/surface/pixels", test_surface_pixels);

@@ -644,6 +644,162 @@ test_export (void)
   g_rmdir (dir);
 }
 
+/* Markers and geometry can be checked without comparing images. */
+static void
+test_chart_markers_geometry (void)
+{
+  GtkWidget *chart = g_object_ref_sink (gradlab_series_chart_new ());
+  GradlabSeriesChart *c = GRADLAB_SERIES_CHART (chart);
+  GdkRGBA blue = { 0.2f, 0.4f, 0.8f, 1.0f };
+  GradlabChartGeometry g;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int i;
+
+  /* Never rendered: FALSE and an invalid geometry. */
+  memset (&g, 0xff, sizeof g);
+  g_assert_false (gradlab_series_chart_get_geometry (c, &g));
+  g_assert_false (g.valid);
+  g_assert_cmpuint (gradlab_series_chart_get_n_markers (c), ==, 0);
+
+  gradlab_series_chart_add_series (c, "train", &blue, FALSE);
+  gradlab_series_chart_add_marker (c, 20.0, "lr 0.01");
+  gradlab_series_chart_add_marker (c, 60.0, NULL);
+  g_assert_cmpuint (gradlab_series_chart_get_n_markers (c), ==, 2);
+
+  surface = golden_surface_new (400, 300);
+  cr = cairo_create (surface);
+
+  /* Rendered empty: still FALSE. */
+  gradlab_renderable_render (GRADLAB_RENDERABLE (chart), cr, 400, 300);
+  g_assert_false (gradlab_series_chart_get_geometry (c, &g));
+
+  for (i = 0; i <= 100; i++)
+    gradlab_series_chart_append (c, 0, i, 1.0f + i * 0.01f);
+  gradlab_renderable_render (GRADLAB_RENDERABLE (chart), cr, 400, 300);
+  g_assert_true (gradlab_series_chart_get_geometry (c, &g));
+  g_assert_true (g.valid);
+  g_assert_cmpfloat (g.plot_x, >, 0);
+  g_assert_cmpfloat (g.plot_x + g.plot_width, <=, 400);
+  g_assert_cmpfloat (g.plot_y + g.plot_height, <=, 300);
+  g_assert_cmpfloat (g.x_min, <=, 0.0);
+  g_assert_cmpfloat (g.x_max, >=, 100.0);
+  g_assert_cmpfloat (gradlab_chart_geometry_x_to_pixel (&g, 20.0), <,
+                     gradlab_chart_geometry_x_to_pixel (&g, 60.0));
+
+  /* The last render wins, whatever its size. */
+  gradlab_renderable_render (GRADLAB_RENDERABLE (chart), cr, 200, 150);
+  g_assert_true (gradlab_series_chart_get_geometry (c, &g));
+  g_assert_cmpfloat (g.plot_x + g.plot_width, <=, 200);
+
+  gradlab_series_chart_clear_markers (c);
+  g_assert_cmpuint (gradlab_series_chart_get_n_markers (c), ==, 0);
+  gradlab_series_chart_add_marker (c, 10.0, "x");
+  gradlab_series_chart_clear (c);
+  g_assert_cmpuint (gradlab_series_chart_get_n_markers (c), ==, 0);
+
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  g_assert_finalize_object (chart);
+}
+
+/* Hovering a row of the layer bars shows its values (drawn at any row
+ * height, so short rows without value labels still have them). */
+static void
+test_bars_hover (void)
+{
+  GtkWidget *bars = g_object_ref_sink (gradlab_layer_bars_new ());
+  GradlabLayerBars *b = GRADLAB_LAYER_BARS (bars);
+  char *names[22];
+  float left[21];
+  float right[21];
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  guint i;
+
+  for (i = 0; i < 21; i++)
+    {
+      names[i] = g_strdup_printf ("layer%u", i);
+      left[i] = 1e-3f * (i + 1);
+      right[i] = 1e-4f * (i + 1);
+    }
+  names[21] = NULL;
+
+  /* Before any render nothing is under the pointer. */
+  g_assert_cmpint (_gradlab_layer_bars_hover (b, 100, 100), ==, -1);
+
+  gradlab_layer_bars_set_data (b, 21, (const char *const *) names, left, right);
+  surface = golden_surface_new (560, 330);
+  cr = cairo_create (surface);
+  gradlab_renderable_render (GRADLAB_RENDERABLE (bars), cr, 560, 330);
+
+  /* Top and bottom rows are hit; far below the rows is not. */
+  g_assert_cmpint (_gradlab_layer_bars_hover (b, 200, 60), >=, 0);
+  g_assert_cmpint (_gradlab_layer_bars_hover (b, 200, 329), ==, -1);
+  g_assert_cmpint (_gradlab_layer_bars_hover (b, -1, -1), ==, -1);
+
+  /* Fewer layers than the hovered row: no crash, no read-out. */
+  g_assert_cmpint (_gradlab_layer_bars_hover (b, 200, 60), >=, 0);
+  gradlab_layer_bars_set_data (b, 1, (const char *const *) names, left, right);
+  gradlab_renderable_render (GRADLAB_RENDERABLE (bars), cr, 560, 330);
+
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  for (i = 0; i < 21; i++)
+    g_free (names[i]);
+  g_assert_finalize_object (bars);
+}
+
+/* The widgets keep shaped labels between frames: a frame drawn from the
+ * cache is the same as the first one. */
+static void
+test_text_cache_stable (void)
+{
+  const char *const names[] = { "conv1", "conv2", "a rather long layer name" };
+  const float values[] = { 1e-3f, NAN, 0.25f };
+  const float counts[] = { 1, 4, 9, 4, 1 };
+  GdkRGBA blue = { 0.2f, 0.4f, 0.8f, 1.0f };
+  GtkWidget *widgets[3];
+  guint k;
+  int i;
+
+  widgets[0] = g_object_ref_sink (gradlab_layer_bars_new ());
+  gradlab_layer_bars_set_data (GRADLAB_LAYER_BARS (widgets[0]), 3, names, values, values);
+  widgets[1] = g_object_ref_sink (gradlab_health_view_new ());
+  gradlab_health_view_set_layers (GRADLAB_HEALTH_VIEW (widgets[1]), 3, names, values, values);
+  gradlab_health_view_set_selected_layer (GRADLAB_HEALTH_VIEW (widgets[1]), 2);
+  gradlab_health_view_set_histogram (GRADLAB_HEALTH_VIEW (widgets[1]), 5, -1.0, 1.0, counts);
+  widgets[2] = g_object_ref_sink (gradlab_series_chart_new ());
+  gradlab_series_chart_set_title (GRADLAB_SERIES_CHART (widgets[2]), "Loss");
+  gradlab_series_chart_set_y_label (GRADLAB_SERIES_CHART (widgets[2]), "loss");
+  gradlab_series_chart_add_series (GRADLAB_SERIES_CHART (widgets[2]), "train", &blue, FALSE);
+  for (i = 0; i < 50; i++)
+    gradlab_series_chart_append (GRADLAB_SERIES_CHART (widgets[2]), 0, i, 1.0f / (i + 1));
+
+  for (k = 0; k < G_N_ELEMENTS (widgets); k++)
+    {
+      cairo_surface_t *frames[3];
+      double fraction;
+      guint f;
+
+      for (f = 0; f < 3; f++)
+        {
+          cairo_t *cr;
+
+          frames[f] = golden_surface_new (480, 360);
+          cr = cairo_create (frames[f]);
+          gradlab_renderable_render (GRADLAB_RENDERABLE (widgets[k]), cr, 480, 360);
+          cairo_destroy (cr);
+          cairo_surface_flush (frames[f]);
+        }
+      g_assert_cmpfloat (golden_compare (frames[0], frames[1], &fraction), ==, 0.0);
+      g_assert_cmpfloat (golden_compare (frames[0], frames[2], &fraction), ==, 0.0);
+      for (f = 0; f < 3; f++)
+        cairo_surface_destroy (frames[f]);
+      g_assert_finalize_object (widgets[k]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -657,6 +813,9 @@ main (int   argc,
   g_test_add_func ("/widgets/gui/surface/click", test_surface_click);
   g_test_add_func ("/widgets/gui/health/click", test_health_click);
   g_test_add_func ("/widgets/gui/export", test_export);
+  g_test_add_func ("/widgets/gui/chart/markers-geometry", test_chart_markers_geometry);
+  g_test_add_func ("/widgets/gui/layer-bars/hover", test_bars_hover);
+  g_test_add_func ("/widgets/gui/text-cache/stable", test_text_cache_stable);
 
   return g_test_run ();
 }
