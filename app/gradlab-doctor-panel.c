@@ -885,6 +885,7 @@ probe_done_cb (GObject      *source,
         {
           GrLrRangeResult *r = &job->lr;
           g_autofree double *x = g_new (double, MAX (r->n_points, 1));
+          g_autofree float *raw_y = g_new (float, MAX (r->n_points, 1));
           g_autofree char *mark = NULL;
           GradlabSeriesChart *chart = GRADLAB_SERIES_CHART (self->chart);
           GdkRGBA blue, grey;
@@ -902,8 +903,13 @@ probe_done_cb (GObject      *source,
           raw = gradlab_series_chart_add_series (chart, _("batch loss"), &grey, FALSE);
           smooth = gradlab_series_chart_add_series (chart, _("smoothed"), &blue, FALSE);
           for (int i = 0; i < r->n_points; i++)
-            x[i] = log10 (r->lr[i]);
-          gradlab_series_chart_append_many (chart, raw, x, r->loss, r->n_points);
+            {
+              x[i] = log10 (r->lr[i]);
+              /* The raw losses past the blow-up would squash the curve:
+               * leave out those above twice the starting loss. */
+              raw_y[i] = r->loss[i] <= 2.0f * r->smooth[0] ? r->loss[i] : NAN;
+            }
+          gradlab_series_chart_append_many (chart, raw, x, raw_y, r->n_points);
           gradlab_series_chart_append_many (chart, smooth, x, r->smooth, r->n_points);
           if (passed)
             {
@@ -1196,7 +1202,8 @@ gradlab_doctor_panel_init (GradlabDoctorPanel *self)
       gtk_css_provider_load_from_data (css,
         ".doctor-why { outline: 3px solid @accent_color; outline-offset: -3px; }\n"
         "doctorpanel .doctor-card { padding: 8px; }\n"
-        "doctorpanel list { background: none; }\n", -1);
+        "doctorpanel list { background: none; }\n"
+        "doctorpanel .probe-button { padding-left: 6px; padding-right: 6px; }\n", -1);
       gtk_style_context_add_provider_for_display (gdk_display_get_default (),
                                                   GTK_STYLE_PROVIDER (css),
                                                   GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
@@ -1275,19 +1282,25 @@ gradlab_doctor_panel_init (GradlabDoctorPanel *self)
   gtk_widget_add_css_class (w, "caption");
   gtk_widget_add_css_class (w, "dim-label");
   gtk_box_append (box, w);
-  grid = gtk_flow_box_new ();
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (grid), GTK_SELECTION_NONE);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (grid), 2);
-  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (grid), 1);
-  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (grid), TRUE);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (grid), 4);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (grid), 4);
+  grid = gtk_grid_new ();
+  gtk_grid_set_column_homogeneous (GTK_GRID (grid), TRUE);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 4);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 4);
   for (int i = 0; i < GRADLAB_N_PROBES; i++)
     {
-      self->probe_buttons[i] = gtk_button_new_with_label (probe_title (i));
+      GtkWidget *label = gtk_label_new (probe_title (i));
+
+      /* Two a row in a narrow panel: let long titles wrap. */
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+      self->probe_buttons[i] = gtk_button_new ();
+      gtk_button_set_child (GTK_BUTTON (self->probe_buttons[i]), label);
+      gtk_widget_add_css_class (self->probe_buttons[i], "probe-button");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->probe_buttons[i]),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, probe_title (i), -1);
       g_object_set_data (G_OBJECT (self->probe_buttons[i]), "probe", GINT_TO_POINTER (i));
       g_signal_connect (self->probe_buttons[i], "clicked", G_CALLBACK (probe_clicked_cb), self);
-      gtk_flow_box_append (GTK_FLOW_BOX (grid), self->probe_buttons[i]);
+      gtk_grid_attach (GTK_GRID (grid), self->probe_buttons[i], i % 2, i / 2, 1, 1);
     }
   gtk_box_append (box, grid);
 

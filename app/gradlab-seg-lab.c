@@ -182,7 +182,9 @@ sampler_hook (GrSession *s,
   g_mutex_unlock (&sh->lock);
   if (!want_pred && !want_erf)
     return;
-  if (net == NULL || val == NULL || val->labels == NULL || val->n < 1 || val->sample.h < 2)
+  /* Only per-pixel labels: a digits image has one label per sample. */
+  if (net == NULL || val == NULL || val->labels == NULL || val->n < 1 || val->sample.h < 2
+      || val->target_shape.h != val->sample.h || val->target_shape.w != val->sample.w)
     return;
 
   in = gr_net_input_shape (net);

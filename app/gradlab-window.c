@@ -530,7 +530,14 @@ build_run (GradlabWindow *self,
   self->n_classes = data->train->n_classes;
   gradlab_trainer_load (self->trainer, session, g_steal_pointer (&data),
                         (GDestroyNotify) gradlab_data_free);
-  gradlab_trainer_set_eval_every (self->trainer, exp->eval_every);
+  /* The segmentation labs draw validation IoU over time: evaluate often
+   * enough for a curve. */
+  if (self->lab != NULL
+      && (self->lab->views & (GRADLAB_VIEW_SEGMENTATION | GRADLAB_VIEW_RECEPTIVE_FIELD))
+      && (exp->eval_every <= 0 || exp->eval_every > 50))
+    gradlab_trainer_set_eval_every (self->trainer, 50);
+  else
+    gradlab_trainer_set_eval_every (self->trainer, exp->eval_every);
   if (toy)
     {
       GradlabSurfaceSpec spec = {
@@ -657,8 +664,8 @@ diverged_cb (GradlabTrainer *trainer,
              GradlabWindow  *self)
 {
   g_autofree char *text =
-    g_strdup_printf (_("Training diverged at step %lld: %s. The run is paused; the "
-                       "weights are as they were before that step."),
+    g_strdup_printf (_("Training diverged at step %lld: %s. The run is paused and "
+                       "nothing is lost: resuming goes back to the last healthy weights."),
                      (long long) step, strip_step_prefix (message));
 
   show_banner (self, text, TRUE);
@@ -1405,6 +1412,38 @@ reset_activated (GSimpleAction *action,
   do_reset (user_data);
 }
 
+/* On the worker: a run blows up a few steps before a value overflows, so
+ * the weights of the failed step are already sick; go back to the last
+ * healthy snapshot (marked on the plots as an event). */
+static void
+restore_snapshot_on_worker (GradlabTrainer *trainer,
+                            GrSession      *session,
+                            GTask          *task,
+                            gpointer        call_data)
+{
+  gint64 restored = 0;
+
+  gr_session_restore_snapshot (session, &restored);
+  g_task_return_int (task, restored);
+}
+
+static void
+restore_snapshot_done_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr (GradlabWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_task_propagate_int (G_TASK (result), &error);
+  if (error != NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  gradlab_trainer_set_running (self->trainer, TRUE);
+}
+
 static void
 lower_lr_activated (GSimpleAction *action,
                     GVariant      *parameter,
@@ -1424,7 +1463,8 @@ lower_lr_activated (GSimpleAction *action,
     }
   gradlab_knobs_panel_set_value (self->knobs, "lr", buf);
   gtk_revealer_set_reveal_child (self->diverged_revealer, FALSE);
-  gradlab_trainer_set_running (self->trainer, TRUE);
+  gradlab_trainer_call_on_worker_async (self->trainer, restore_snapshot_on_worker, NULL, NULL,
+                                        NULL, restore_snapshot_done_cb, g_object_ref (self));
 }
 
 static void

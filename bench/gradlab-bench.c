@@ -4,7 +4,7 @@
  *   gradlab-bench info
  *   gradlab-bench dump DIR [--seeds N]
  *   gradlab-bench train WORKLOAD [--threads T] [--seconds S] [--warmup S] [--seed N]
- *   gradlab-bench quality WORKLOAD [--steps N] [--seed N] [--threads T]
+ *   gradlab-bench quality WORKLOAD [--steps N] [--seed N] [--threads T] [--params-out FILE]
  *   gradlab-bench profile WORKLOAD [--threads T] [--steps N]
  *   gradlab-bench sgemm [--threads T] [--seconds S]
  *
@@ -28,9 +28,11 @@
 #include "gr-session.h"
 
 /* The profile mode times every node on its own, the way gr_net_forward ()
- * and gr_net_backward () run them; only a benchmark has reason to look
- * inside the net like this. */
+ * and gr_net_backward () run them, and dump checks its replay of the
+ * session's batch order against the session's own; only a benchmark has
+ * reason to look inside the net and the session like this. */
 #include "gr-net-private.h"
+#include "gr-session-private.h"
 
 #include "grd-digits.h"
 #include "grd-seg.h"
@@ -410,6 +412,45 @@ dump_dataset (const char      *dir,
   return write_raw (dir, name, ds->labels, ls * sizeof (int32_t));
 }
 
+/* Writes the sample indices of the first quality_steps batches the
+ * session will draw, so the PyTorch side of the quality check can train on
+ * exactly the same batches. The session's batcher is seeded from the run's
+ * seed as gr_session_new () does; one real step checks that the replay
+ * matches (the session is rebuilt by the caller's next run_init ()). */
+static bool
+dump_batches (const char     *dir,
+              const Workload *w,
+              Run            *r,
+              uint64_t        seed)
+{
+  GrBatcher b;
+  size_t count = (size_t) w->quality_steps * w->batch;
+  int *idx = malloc (sizeof (int) * count);
+  char name[256];
+  bool ok;
+
+  if (idx == NULL || !gr_batcher_init (&b, r->train, seed ^ 0x9e3779b97f4a7c15ULL))
+    {
+      free (idx);
+      return false;
+    }
+  for (int i = 0; i < w->quality_steps; i++)
+    gr_batcher_next (&b, w->batch, idx + (size_t) i * w->batch);
+  gr_batcher_clear (&b);
+  if (gr_session_step (r->session) != GR_OK
+      || memcmp (r->session->idx, idx, sizeof (int) * w->batch) != 0)
+    {
+      fprintf (stderr, "gradlab-bench: %s: the replayed batch order does not match the "
+               "session's; the quality check will not compare like with like\n", w->name);
+      free (idx);
+      return false;
+    }
+  snprintf (name, sizeof name, "%s.seed%llu.batches.i32", w->name, (unsigned long long) seed);
+  ok = write_raw (dir, name, idx, count * sizeof (int));
+  free (idx);
+  return ok;
+}
+
 static int
 cmd_dump (const char *dir,
           int         n_seeds)
@@ -449,7 +490,8 @@ cmd_dump (const char *dir,
               done_data[w->data] = true;
             }
           snprintf (name, sizeof name, "%s.seed%d.params.f32", w->name, s);
-          if (!write_raw (dir, name, gr_net_params (net), gr_net_n_params (net) * sizeof (float)))
+          if (!write_raw (dir, name, gr_net_params (net), gr_net_n_params (net) * sizeof (float))
+              || !dump_batches (dir, w, &r, (uint64_t) s))
             {
               run_clear (&r);
               return 1;
@@ -556,7 +598,8 @@ static int
 cmd_quality (const Workload *w,
              int             steps,
              uint64_t        seed,
-             int             threads)
+             int             threads,
+             const char     *params_out)
 {
   Run r;
   GrEvalRecord rec;
@@ -576,11 +619,23 @@ cmd_quality (const Workload *w,
       return 1;
     }
   seg = w->data == DATA_SEG;
+  if (params_out != NULL)
+    {
+      GrNet *net = gr_session_net (r.session);
+      FILE *f = fopen (params_out, "wb");
+      size_t np = gr_net_n_params (net);
+
+      if (f == NULL || fwrite (gr_net_params (net), sizeof (float), np, f) != np)
+        fprintf (stderr, "gradlab-bench: %s: cannot write\n", params_out);
+      if (f != NULL)
+        fclose (f);
+    }
   printf ("{\"side\": \"gradlab\", \"workload\": \"%s\", \"seed\": %llu, \"steps\": %d, "
-          "\"metric\": \"%s\", \"value\": %.6f, \"val_acc\": %.6f, \"val_loss\": %.6f}\n",
+          "\"metric\": \"%s\", \"value\": %.6f, \"val_acc\": %.6f, \"val_loss\": %.6f, "
+          "\"train_loss\": %.6f}\n",
           w->name, (unsigned long long) seed, steps, seg ? "miou" : "val_acc",
           (double) (seg ? rec.miou : rec.val_acc), (double) rec.val_acc,
-          (double) rec.val_loss);
+          (double) rec.val_loss, (double) rec.train_loss);
   run_clear (&r);
   return 0;
 }
@@ -851,6 +906,7 @@ usage (void)
            "       gradlab-bench dump DIR [--seeds N]\n"
            "       gradlab-bench train WORKLOAD [--threads T] [--seconds S] [--warmup S] [--seed N]\n"
            "       gradlab-bench quality WORKLOAD [--steps N] [--seed N] [--threads T]\n"
+           "                                      [--params-out FILE]\n"
            "       gradlab-bench profile WORKLOAD [--threads T] [--steps N]\n"
            "       gradlab-bench sgemm [--threads T] [--seconds S]\n");
 }
@@ -859,7 +915,7 @@ int
 main (int    argc,
       char **argv)
 {
-  const char *cmd, *arg = NULL;
+  const char *cmd, *arg = NULL, *params_out = NULL;
   int threads = 1, steps = -1, seeds = 3;
   double seconds = 3.0, warmup = 0.5;
   uint64_t seed = 1;
@@ -899,6 +955,8 @@ main (int    argc,
         steps = atoi (v);
       else if (strcmp (o, "--seeds") == 0)
         seeds = atoi (v);
+      else if (strcmp (o, "--params-out") == 0)
+        params_out = v;
       else
         {
           usage ();
@@ -941,7 +999,7 @@ main (int    argc,
   if (strcmp (cmd, "train") == 0)
     return cmd_train (w, threads, seconds, warmup, seed);
   if (strcmp (cmd, "quality") == 0)
-    return cmd_quality (w, steps > 0 ? steps : w->quality_steps, seed, threads);
+    return cmd_quality (w, steps > 0 ? steps : w->quality_steps, seed, threads, params_out);
   if (strcmp (cmd, "profile") == 0)
     return cmd_profile (w, threads, steps > 0 ? steps : 200);
   usage ();

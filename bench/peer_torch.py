@@ -3,6 +3,7 @@
 
     peer_torch.py train WORKLOAD --data DIR [--threads T] [--seconds S] [--warmup S] [--seed N]
     peer_torch.py quality WORKLOAD --data DIR [--steps N] [--seed N] [--threads T]
+                          [--gradlab-params FILE]
 
 Trains the same network as bench/gradlab-bench.c on the data and the
 initial weights that `gradlab-bench dump DIR` wrote, with the same batch,
@@ -32,6 +33,7 @@ def parse_args():
     p.add_argument("--warmup", type=float, default=0.5)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--steps", type=int, default=0)
+    p.add_argument("--gradlab-params", default="")
     return p.parse_args()
 
 
@@ -132,16 +134,21 @@ def make_optimizer(model, meta):
 
 
 class Batcher:
-    """Shuffled batches drawn from tensors in memory, reshuffled per epoch."""
+    """Shuffled batches drawn from tensors in memory, reshuffled per epoch;
+    or, given @order (sample indices, one batch after another), exactly
+    those batches: the quality check replays Gradlab's batch order."""
 
-    def __init__(self, x, y, batch, seed):
+    def __init__(self, x, y, batch, seed, order=None):
         self.x, self.y, self.batch = x, y, batch
         self.gen = torch.Generator().manual_seed(seed)
-        self.perm = torch.randperm(len(x), generator=self.gen)
+        self.order = order
+        self.perm = order if order is not None else torch.randperm(len(x), generator=self.gen)
         self.pos = 0
 
     def next(self):
         if self.pos + self.batch > len(self.perm):
+            if self.order is not None:
+                raise SystemExit("peer_torch.py: ran past the replayed batch order")
             self.perm = torch.randperm(len(self.x), generator=self.gen)
             self.pos = 0
         idx = self.perm[self.pos:self.pos + self.batch]
@@ -149,9 +156,14 @@ class Batcher:
         return self.x[idx], self.y[idx]
 
 
-def setup(workload, seed):
+def setup(workload, seed, replay=False):
     meta = load_meta(args.data, workload)
     xt, yt = load_split(args.data, meta, "train")
+    order = None
+    if replay:
+        path = os.path.join(args.data, "%s.seed%d.batches.i32" % (workload, seed))
+        if os.path.exists(path):
+            order = torch.from_numpy(np.fromfile(path, dtype="<i4").astype(np.int64))
     model = build(workload, meta)
     load_params(model, args.data, workload, seed, meta["n_params"])
     opt = make_optimizer(model, meta)
@@ -159,7 +171,7 @@ def setup(workload, seed):
     if meta["data"] == "seg":
         weight = torch.tensor(meta["class_weights"], dtype=torch.float32)
     loss_fn = nn.CrossEntropyLoss(weight=weight)
-    batcher = Batcher(xt, yt, meta["batch"], seed)
+    batcher = Batcher(xt, yt, meta["batch"], seed, order)
     model.train()
 
     def step():
@@ -170,11 +182,11 @@ def setup(workload, seed):
         opt.step()
         return loss
 
-    return meta, model, step, loss_fn
+    return meta, model, step, loss_fn, (xt, yt, order is not None)
 
 
 def cmd_train():
-    meta, model, step, _ = setup(args.workload, args.seed)
+    meta, model, step, _, _ = setup(args.workload, args.seed)
     t0 = time.perf_counter()
     warm = 0
     while True:
@@ -218,8 +230,10 @@ def miou(pred, truth, classes):
 
 
 def cmd_quality():
-    meta, model, step, loss_fn = setup(args.workload, args.seed)
+    meta, model, step, loss_fn, (xt, yt, replayed) = setup(args.workload, args.seed,
+                                                            replay=True)
     steps = args.steps or meta["quality_steps"]
+    init = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
     for _ in range(steps):
         step()
     xv, yv = load_split(args.data, meta, "val")
@@ -228,14 +242,26 @@ def cmd_quality():
         out = model(xv)
         val_loss = float(loss_fn(out, yv))
         pred = out.argmax(dim=1)
+        # As gr_session_evaluate (): the first 1024 training samples.
+        train_loss = float(loss_fn(model(xt[:1024]), yt[:1024]))
     acc = float((pred == yv).float().mean())
     seg = meta["data"] == "seg"
     value = miou(pred, yv, meta["n_classes"]) if seg else acc
-    print(json.dumps({
+    result = {
         "side": "pytorch", "workload": args.workload, "seed": args.seed, "steps": steps,
         "metric": "miou" if seg else "val_acc", "value": round(value, 6),
         "val_acc": round(acc, 6), "val_loss": round(val_loss, 6),
-    }))
+        "train_loss": round(train_loss, 6), "replayed_batches": replayed,
+    }
+    if args.gradlab_params and os.path.exists(args.gradlab_params):
+        # How far apart the two trained networks are, relative to how far
+        # training moved PyTorch's: near 0 when both did the same work.
+        final = torch.cat([p.detach().flatten() for p in model.parameters()])
+        theirs = torch.from_numpy(np.fromfile(args.gradlab_params, dtype="<f4").copy())
+        moved = float(torch.linalg.vector_norm(final - init))
+        gap = float(torch.linalg.vector_norm(final - theirs))
+        result["param_gap"] = round(gap / moved, 6) if moved > 0 else None
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -469,6 +469,7 @@ conv_setup (GrNet  *net,
   node->decay[0] = true;
   g = conv_geom (net, node);
   node->ws_floats = conv_ws_floats (&g);
+  /* Not a forward cache: backward's per-image dW and db accumulators. */
   node->cache_per_sample = g.acc_floats;
   return GR_OK;
 }

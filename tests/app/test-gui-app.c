@@ -317,8 +317,15 @@ banner_shown (gpointer data)
          && strstr (gtk_label_get_label (label), "diverged") != NULL;
 }
 
+static gboolean
+running_again (gpointer data)
+{
+  return gradlab_trainer_get_running (data);
+}
+
 /* A run that blows up pauses and says where; lowering the learning rate
- * from the banner resumes it with lr / 10. */
+ * from the banner goes back to the last healthy weights (an event on the
+ * plots) and resumes with lr / 10. */
 static void
 test_divergence (void)
 {
@@ -342,8 +349,19 @@ test_divergence (void)
   g_action_group_activate_action (G_ACTION_GROUP (window), "lower-lr", NULL);
   gradlab_trainer_get_knobs (trainer, &knobs);
   g_assert_cmpfloat_with_epsilon (knobs.lr, 10.0f, 1e-5);
-  g_assert_true (gradlab_trainer_get_running (trainer));
+  gui_wait_until (running_again, trainer, 30000, "the run to resume");
   gradlab_trainer_set_running (trainer, FALSE);
+  {
+    GrHistory *h = gradlab_trainer_get_history (trainer);
+    int64_t n = gr_history_n_events (h);
+    g_autofree GrEvent *ev = g_new0 (GrEvent, n + 1);
+    gboolean restored = FALSE;
+
+    gr_history_copy_events (h, 0, n, ev);
+    for (int64_t i = 0; i < n; i++)
+      restored |= ev[i].kind == GR_EVENT_NOTE && strstr (ev[i].text, "restored") != NULL;
+    g_assert_true (restored);
+  }
   gui_window_free (window);
 }
 

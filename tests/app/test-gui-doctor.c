@@ -14,6 +14,7 @@
 
 #include "gr-doctor.h"
 #include "gradlab-doctor-panel.h"
+#include "gradlab-series-chart.h"
 #include "test-gui-common.h"
 
 static double
@@ -73,7 +74,8 @@ test_lr_low_remedy (void)
   GradlabDoctorPanel *panel = gradlab_window_get_doctor_panel (window);
   GradlabTrainer *trainer = gradlab_window_get_trainer (window);
   g_autoptr (GPtrArray) events = NULL;
-  GtkWidget *evidence, *remedy, *why;
+  GtkWidget *evidence, *remedy, *why, *loss;
+  guint n_markers;
   const char *text;
   GrKnobs knobs;
   double before, after;
@@ -101,7 +103,11 @@ test_lr_low_remedy (void)
    * highlights the chart. */
   why = gradlab_doctor_panel_get_card_part (panel, "lr-too-low", "why");
   g_assert_true (GTK_IS_BUTTON (why));
+  loss = gradlab_dashboard_get_view (gradlab_window_get_dashboard (window), GRADLAB_VIEW_LOSS);
+  n_markers = gradlab_series_chart_get_n_markers (GRADLAB_SERIES_CHART (loss));
   g_signal_emit_by_name (why, "clicked");
+  g_assert_cmpuint (gradlab_series_chart_get_n_markers (GRADLAB_SERIES_CHART (loss)), >,
+                    n_markers);
   g_assert_true (gtk_widget_has_css_class (gradlab_dashboard_get_view (
                    gradlab_window_get_dashboard (window), GRADLAB_VIEW_LOSS), "doctor-why"));
 

@@ -76,10 +76,11 @@ test_weighting (void)
     }
   g_assert_cmpint (event_step, ==, 41);
   g_assert_cmpuint (gradlab_seg_lab_get_n_markers (seg_lab (window)), ==, 1);
-  g_assert_cmpint (gradlab_seg_lab_get_n_evals (seg_lab (window)), >=, 3);
+  /* At least the evaluations that end each run_until (40 and 80). */
+  g_assert_cmpint (gradlab_seg_lab_get_n_evals (seg_lab (window)), >=, 2);
   g_assert_cmpuint (gradlab_series_chart_get_series_length (
                       GRADLAB_SERIES_CHART (gradlab_seg_lab_get_iou_chart (seg_lab (window))), 1),
-                    >=, 3);
+                    >=, 2);
 
   /* With the worker stopped the session is ours to read. */
   gradlab_trainer_stop (trainer);
@@ -203,7 +204,7 @@ test_open_folder (void)
   for (int i = 0; i < 8; i++)
     {
       g_snprintf (name, sizeof name, "good%d", i);
-      write_pair (dir, name, i, 1 + i % 3);
+      write_pair (dir, name, i, 1 + i % 2);
     }
   /* garbage.png: not a PNG at all; its mask is fine. */
   write_pair (dir, "garbage", 0, 1);

@@ -10,7 +10,8 @@
  * cross-entropy keeps a high pixel accuracy while the rarest class's IoU
  * stays clearly below what weighted CE, focal and Dice reach, and
  * inverse-frequency weighted CE reaches mIoU >= 0.85. The four runs go
- * two at a time (one per core). */
+ * two at a time (one per core). Not registered with meson yet: on the
+ * presets as they stand plain CE is not behind (docs/SEGMENTATION.md). */
 
 #include <gio/gio.h>
 #include <glib.h>
@@ -218,7 +219,7 @@ test_few_steps (void)
 static void
 test_lesson (void)
 {
-  g_autoptr (JsonObject) s[N_PRESETS] = { NULL };
+  JsonObject *s[N_PRESETS] = { NULL };
   double rare_iou[N_PRESETS];
   JsonArray *freq;
   guint rare = 1;
@@ -277,6 +278,8 @@ test_lesson (void)
     g_assert_cmpfloat (rare_iou[0] + RARE_MARGIN, <, rare_iou[p]);
   /* Weighted CE: within the PyTorch reference's reach. */
   g_assert_cmpfloat (final_num (s[1], "miou"), >=, 0.85);
+  for (guint p = 0; p < N_PRESETS; p++)
+    json_object_unref (s[p]);
 }
 
 int
