@@ -26,15 +26,11 @@
 #define CONV_WORKERS 2
 /* Floats of one im2col column band: 32k = 128 KiB, a quarter of L2, so the
  * band and OpenBLAS's packed copy of it stay there. */
-#ifndef COL_TILE_FLOATS
 #define COL_TILE_FLOATS 32768
-#endif
 /* Floats of one GEMM output band of the shifted path: 16k = 64 KiB.
  * Measured on W3's 16-channel layers: 16k and 32k tie, 4k-8k are 3-5 %
  * slower (more, smaller GEMMs). */
-#ifndef SHIFT_BAND_FLOATS
 #define SHIFT_BAND_FLOATS 16384
-#endif
 /* The shifted path runs GEMMs of depth IC; below this the im2col path's
  * single GEMM of depth IC k k is faster (a 1-channel input layer would be
  * nine rank-1 updates). */
