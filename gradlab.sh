@@ -6,6 +6,8 @@
 #   ./gradlab.sh test   set up and build, then run the whole test suite: the
 #                       normal build and an address/UB-sanitizer build; ends
 #                       with the line "N passed, N failed"
+#   ./gradlab.sh bench  set up (with the test packages, for Xvfb), then run the
+#                       benchmarks against PyTorch (bench/run; arguments pass on)
 #
 # Both are safe to repeat: packages already installed are not touched, a
 # configured build directory is not set up again (meson reconfigures itself
@@ -32,7 +34,7 @@ say () { printf '==> %s\n' "$*"; }
 die () { printf 'gradlab.sh: %s\n' "$*" >&2; exit 1; }
 
 usage () {
-  sed -n '2,12s/^# \{0,1\}//p' "$0"
+  sed -n '2,14s/^# \{0,1\}//p' "$0"
 }
 
 # Installs those of the given Debian packages that are not installed yet;
@@ -175,6 +177,11 @@ main () {
       ;;
     test)
       run_tests
+      ;;
+    bench)
+      shift
+      setup test
+      exec bash "$(dirname "$0")/bench/run" "$@"
       ;;
     -h|--help|help)
       usage
