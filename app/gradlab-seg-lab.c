@@ -845,7 +845,7 @@ gradlab_seg_lab_init (GradlabSegLab *self)
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   self->freq_chart = gradlab_bar_chart_new ();
   gradlab_bar_chart_set_title (GRADLAB_BAR_CHART (self->freq_chart),
-                               _("Class pixel frequency (training set, log scale)"));
+                               _("Class pixel share (training set)"));
   gradlab_bar_chart_set_log_scale (GRADLAB_BAR_CHART (self->freq_chart), TRUE);
   gtk_widget_set_vexpand (self->freq_chart, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->freq_chart),

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 /* Validation images shown in the mask view; predictions are refreshed
  * on the worker every GRADLAB_SEG_EVERY steps (and when the run pauses). */
-#define GRADLAB_SEG_SAMPLES 4
+#define GRADLAB_SEG_SAMPLES 6
 #define GRADLAB_SEG_EVERY   20
 
 /**

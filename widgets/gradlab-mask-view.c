@@ -741,7 +741,7 @@ draw_headers (Render *r)
   guint c;
 
   titles[GRADLAB_MASK_COLUMN_INPUT] = _("Input");
-  titles[GRADLAB_MASK_COLUMN_TRUTH] = _("Ground truth");
+  titles[GRADLAB_MASK_COLUMN_TRUTH] = _("Truth");
   titles[GRADLAB_MASK_COLUMN_PREDICTION] = _("Prediction");
   if (chosen != NULL)
     titles[GRADLAB_MASK_COLUMN_ERRORS] = errors = g_strdup_printf (_("Errors: %s"), chosen);
