@@ -661,12 +661,13 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GradlabBarChart, gradlab_bar_chart, GTK_TYPE_WIDG
                                                       renderable_iface_init))
 
 static void
-draw_to (GradlabBarChart *self,
-         cairo_t         *cr,
-         int              width,
-         int              height,
-         gboolean         for_export)
+draw_to (GradlabRenderable *renderable,
+         cairo_t           *cr,
+         int                width,
+         int                height,
+         gboolean           for_export)
 {
+  GradlabBarChart *self = GRADLAB_BAR_CHART (renderable);
   GradlabBarChartData data = { 0 };
 
   _gradlab_widget_colors (GTK_WIDGET (self), &data.fg, &data.bg);
@@ -686,34 +687,9 @@ draw_to (GradlabBarChart *self,
 }
 
 static void
-gradlab_bar_chart_snapshot (GtkWidget   *widget,
-                            GtkSnapshot *snapshot)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_to (GRADLAB_BAR_CHART (widget), cr, width, height, FALSE);
-  cairo_destroy (cr);
-}
-
-static void
-gradlab_bar_chart_render_iface (GradlabRenderable *renderable,
-                                cairo_t           *cr,
-                                int                width,
-                                int                height)
-{
-  draw_to (GRADLAB_BAR_CHART (renderable), cr, width, height, TRUE);
-}
-
-static void
 renderable_iface_init (GradlabRenderableInterface *iface)
 {
-  iface->render = gradlab_bar_chart_render_iface;
+  iface->draw = draw_to;
 }
 
 static void
@@ -821,7 +797,7 @@ gradlab_bar_chart_class_init (GradlabBarChartClass *klass)
   object_class->get_property = gradlab_bar_chart_get_property;
   object_class->set_property = gradlab_bar_chart_set_property;
 
-  widget_class->snapshot = gradlab_bar_chart_snapshot;
+  widget_class->snapshot = _gradlab_renderable_snapshot;
   widget_class->measure = gradlab_bar_chart_measure;
 
   /**

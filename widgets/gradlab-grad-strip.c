@@ -574,12 +574,13 @@ marker_clear (gpointer data)
 }
 
 static void
-draw_to (GradlabGradStrip *self,
-         cairo_t          *cr,
-         int               width,
-         int               height,
-         gboolean          for_export)
+draw_to (GradlabRenderable *renderable,
+         cairo_t           *cr,
+         int                width,
+         int                height,
+         gboolean           for_export)
 {
+  GradlabGradStrip *self = GRADLAB_GRAD_STRIP (renderable);
   GradlabGradStripData data = { 0 };
   GradlabChartMarker *markers = g_new0 (GradlabChartMarker, MAX (self->markers->len, 1));
   guint i;
@@ -616,34 +617,9 @@ draw_to (GradlabGradStrip *self,
 }
 
 static void
-gradlab_grad_strip_snapshot (GtkWidget   *widget,
-                             GtkSnapshot *snapshot)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_to (GRADLAB_GRAD_STRIP (widget), cr, width, height, FALSE);
-  cairo_destroy (cr);
-}
-
-static void
-gradlab_grad_strip_render_iface (GradlabRenderable *renderable,
-                                 cairo_t           *cr,
-                                 int                width,
-                                 int                height)
-{
-  draw_to (GRADLAB_GRAD_STRIP (renderable), cr, width, height, TRUE);
-}
-
-static void
 renderable_iface_init (GradlabRenderableInterface *iface)
 {
-  iface->render = gradlab_grad_strip_render_iface;
+  iface->draw = draw_to;
 }
 
 static void
@@ -751,7 +727,7 @@ gradlab_grad_strip_class_init (GradlabGradStripClass *klass)
   object_class->get_property = gradlab_grad_strip_get_property;
   object_class->set_property = gradlab_grad_strip_set_property;
 
-  widget_class->snapshot = gradlab_grad_strip_snapshot;
+  widget_class->snapshot = _gradlab_renderable_snapshot;
   widget_class->measure = gradlab_grad_strip_measure;
 
   /**

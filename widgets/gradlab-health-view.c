@@ -467,12 +467,13 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GradlabHealthView, gradlab_health_view, GTK_TYPE_
                                                       renderable_iface_init))
 
 static void
-draw_to (GradlabHealthView *self,
+draw_to (GradlabRenderable *renderable,
          cairo_t           *cr,
          int                width,
          int                height,
          gboolean           for_export)
 {
+  GradlabHealthView *self = GRADLAB_HEALTH_VIEW (renderable);
   GradlabHealthViewData data = { 0 };
 
   _gradlab_widget_colors (GTK_WIDGET (self), &data.fg, &data.bg);
@@ -493,34 +494,9 @@ draw_to (GradlabHealthView *self,
 }
 
 static void
-gradlab_health_view_snapshot (GtkWidget   *widget,
-                              GtkSnapshot *snapshot)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_to (GRADLAB_HEALTH_VIEW (widget), cr, width, height, FALSE);
-  cairo_destroy (cr);
-}
-
-static void
-gradlab_health_view_render_iface (GradlabRenderable *renderable,
-                                  cairo_t           *cr,
-                                  int                width,
-                                  int                height)
-{
-  draw_to (GRADLAB_HEALTH_VIEW (renderable), cr, width, height, TRUE);
-}
-
-static void
 renderable_iface_init (GradlabRenderableInterface *iface)
 {
-  iface->render = gradlab_health_view_render_iface;
+  iface->draw = draw_to;
 }
 
 static void
@@ -634,7 +610,7 @@ gradlab_health_view_class_init (GradlabHealthViewClass *klass)
   object_class->get_property = gradlab_health_view_get_property;
   object_class->set_property = gradlab_health_view_set_property;
 
-  widget_class->snapshot = gradlab_health_view_snapshot;
+  widget_class->snapshot = _gradlab_renderable_snapshot;
   widget_class->measure = gradlab_health_view_measure;
 
   /**

@@ -474,12 +474,13 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GradlabLayerBars, gradlab_layer_bars, GTK_TYPE_WI
                                                       renderable_iface_init))
 
 static void
-draw_to (GradlabLayerBars *self,
-         cairo_t          *cr,
-         int               width,
-         int               height,
-         gboolean          for_export)
+draw_to (GradlabRenderable *renderable,
+         cairo_t           *cr,
+         int                width,
+         int                height,
+         gboolean           for_export)
 {
+  GradlabLayerBars *self = GRADLAB_LAYER_BARS (renderable);
   GradlabLayerBarsData data = { 0 };
   guint p;
 
@@ -553,34 +554,9 @@ leave_cb (GtkEventControllerMotion *controller,
 }
 
 static void
-gradlab_layer_bars_snapshot (GtkWidget   *widget,
-                             GtkSnapshot *snapshot)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_to (GRADLAB_LAYER_BARS (widget), cr, width, height, FALSE);
-  cairo_destroy (cr);
-}
-
-static void
-gradlab_layer_bars_render_iface (GradlabRenderable *renderable,
-                                 cairo_t           *cr,
-                                 int                width,
-                                 int                height)
-{
-  draw_to (GRADLAB_LAYER_BARS (renderable), cr, width, height, TRUE);
-}
-
-static void
 renderable_iface_init (GradlabRenderableInterface *iface)
 {
-  iface->render = gradlab_layer_bars_render_iface;
+  iface->draw = draw_to;
 }
 
 static void
@@ -633,7 +609,7 @@ gradlab_layer_bars_class_init (GradlabLayerBarsClass *klass)
 
   object_class->finalize = gradlab_layer_bars_finalize;
 
-  widget_class->snapshot = gradlab_layer_bars_snapshot;
+  widget_class->snapshot = _gradlab_renderable_snapshot;
   widget_class->measure = gradlab_layer_bars_measure;
 
   gtk_widget_class_set_css_name (widget_class, "gradlab-layer-bars");

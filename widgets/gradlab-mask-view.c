@@ -1079,12 +1079,13 @@ invalidate_cells (GradlabMaskView *self)
 }
 
 static void
-draw_to (GradlabMaskView *self,
-         cairo_t         *cr,
-         int              width,
-         int              height,
-         gboolean         for_export)
+draw_to (GradlabRenderable *renderable,
+         cairo_t           *cr,
+         int                width,
+         int                height,
+         gboolean           for_export)
 {
+  GradlabMaskView *self = GRADLAB_MASK_VIEW (renderable);
   GradlabMaskViewData data = { 0 };
 
   fill_data (self, &data);
@@ -1105,34 +1106,9 @@ draw_to (GradlabMaskView *self,
 }
 
 static void
-gradlab_mask_view_snapshot (GtkWidget   *widget,
-                            GtkSnapshot *snapshot)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_to (GRADLAB_MASK_VIEW (widget), cr, width, height, FALSE);
-  cairo_destroy (cr);
-}
-
-static void
-gradlab_mask_view_render_iface (GradlabRenderable *renderable,
-                                cairo_t           *cr,
-                                int                width,
-                                int                height)
-{
-  draw_to (GRADLAB_MASK_VIEW (renderable), cr, width, height, TRUE);
-}
-
-static void
 renderable_iface_init (GradlabRenderableInterface *iface)
 {
-  iface->render = gradlab_mask_view_render_iface;
+  iface->draw = draw_to;
 }
 
 static void
@@ -1388,7 +1364,7 @@ gradlab_mask_view_class_init (GradlabMaskViewClass *klass)
   object_class->get_property = gradlab_mask_view_get_property;
   object_class->set_property = gradlab_mask_view_set_property;
 
-  widget_class->snapshot = gradlab_mask_view_snapshot;
+  widget_class->snapshot = _gradlab_renderable_snapshot;
   widget_class->measure = gradlab_mask_view_measure;
 
   /**

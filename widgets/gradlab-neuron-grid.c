@@ -286,12 +286,13 @@ fill_data (GradlabNeuronGrid     *self,
 }
 
 static void
-draw_to (GradlabNeuronGrid *self,
+draw_to (GradlabRenderable *renderable,
          cairo_t           *cr,
          int                width,
          int                height,
          gboolean           for_export)
 {
+  GradlabNeuronGrid *self = GRADLAB_NEURON_GRID (renderable);
   GradlabNeuronGridData data = { 0 };
 
   fill_data (self, &data);
@@ -302,34 +303,9 @@ draw_to (GradlabNeuronGrid *self,
 }
 
 static void
-gradlab_neuron_grid_snapshot (GtkWidget   *widget,
-                              GtkSnapshot *snapshot)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_to (GRADLAB_NEURON_GRID (widget), cr, width, height, FALSE);
-  cairo_destroy (cr);
-}
-
-static void
-gradlab_neuron_grid_render_iface (GradlabRenderable *renderable,
-                                  cairo_t           *cr,
-                                  int                width,
-                                  int                height)
-{
-  draw_to (GRADLAB_NEURON_GRID (renderable), cr, width, height, TRUE);
-}
-
-static void
 renderable_iface_init (GradlabRenderableInterface *iface)
 {
-  iface->render = gradlab_neuron_grid_render_iface;
+  iface->draw = draw_to;
 }
 
 static void
@@ -410,7 +386,7 @@ gradlab_neuron_grid_class_init (GradlabNeuronGridClass *klass)
   object_class->get_property = gradlab_neuron_grid_get_property;
   object_class->set_property = gradlab_neuron_grid_set_property;
 
-  widget_class->snapshot = gradlab_neuron_grid_snapshot;
+  widget_class->snapshot = _gradlab_renderable_snapshot;
   widget_class->measure = gradlab_neuron_grid_measure;
 
   /**

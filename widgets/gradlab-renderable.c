@@ -24,6 +24,23 @@ gradlab_renderable_render (GradlabRenderable *self,
   g_return_if_fail (cr != NULL);
 
   iface = GRADLAB_RENDERABLE_GET_IFACE (self);
-  if (iface->render != NULL && width > 0 && height > 0)
-    iface->render (self, cr, width, height);
+  if (iface->draw != NULL && width > 0 && height > 0)
+    iface->draw (self, cr, width, height, TRUE);
+}
+
+void
+_gradlab_renderable_snapshot (GtkWidget   *widget,
+                              GtkSnapshot *snapshot)
+{
+  GradlabRenderableInterface *iface = GRADLAB_RENDERABLE_GET_IFACE (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  cairo_t *cr;
+
+  if (iface->draw == NULL || width <= 0 || height <= 0)
+    return;
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  iface->draw (GRADLAB_RENDERABLE (widget), cr, width, height, FALSE);
+  cairo_destroy (cr);
 }

@@ -15,20 +15,23 @@ G_DECLARE_INTERFACE (GradlabRenderable, gradlab_renderable, GRADLAB, RENDERABLE,
 
 /**
  * GradlabRenderableInterface:
- * @render: draws the current state, background included, at @width x
- *   @height onto @cr, with the widget's current colours and without
- *   transient decorations such as the hover read-out
+ * @draw: draws the current state at @width x @height onto @cr with the
+ *   widget's current colours. With @for_export the background is filled
+ *   and transient decorations such as the hover read-out are left out
+ *   (gradlab_export_widget()); without it, it is the widget's on-screen
+ *   drawing (_gradlab_renderable_snapshot()).
  *
- * Every Gradlab widget implements this; gradlab_export_widget() uses it.
+ * Every Gradlab widget implements this.
  */
 struct _GradlabRenderableInterface
 {
   GTypeInterface g_iface;
 
-  void (*render) (GradlabRenderable *self,
-                  cairo_t           *cr,
-                  int                width,
-                  int                height);
+  void (*draw) (GradlabRenderable *self,
+                cairo_t           *cr,
+                int                width,
+                int                height,
+                gboolean           for_export);
 };
 
 /**
@@ -44,5 +47,10 @@ void gradlab_renderable_render (GradlabRenderable *self,
                                 cairo_t           *cr,
                                 int                width,
                                 int                height);
+
+/* GtkWidgetClass.snapshot for every renderable widget: @draw without
+ * for_export over the widget's allocation. */
+void _gradlab_renderable_snapshot (GtkWidget   *widget,
+                                   GtkSnapshot *snapshot);
 
 G_END_DECLS

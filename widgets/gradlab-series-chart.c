@@ -1289,12 +1289,13 @@ fill_data (GradlabSeriesChart     *self,
 }
 
 static void
-draw_to (GradlabSeriesChart *self,
-         cairo_t            *cr,
-         int                 width,
-         int                 height,
-         gboolean            for_export)
+draw_to (GradlabRenderable *renderable,
+         cairo_t           *cr,
+         int                width,
+         int                height,
+         gboolean           for_export)
 {
+  GradlabSeriesChart *self = GRADLAB_SERIES_CHART (renderable);
   GradlabSeriesChartData data = { 0 };
   GradlabChartSeries *series = g_new0 (GradlabChartSeries, MAX (self->series->len, 1));
   GradlabChartMarker *markers = g_new0 (GradlabChartMarker, MAX (self->markers->len, 1));
@@ -1318,35 +1319,9 @@ draw_to (GradlabSeriesChart *self,
 }
 
 static void
-gradlab_series_chart_snapshot (GtkWidget   *widget,
-                               GtkSnapshot *snapshot)
-{
-  GradlabSeriesChart *self = GRADLAB_SERIES_CHART (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_to (self, cr, width, height, FALSE);
-  cairo_destroy (cr);
-}
-
-static void
-gradlab_series_chart_render_iface (GradlabRenderable *renderable,
-                                   cairo_t           *cr,
-                                   int                width,
-                                   int                height)
-{
-  draw_to (GRADLAB_SERIES_CHART (renderable), cr, width, height, TRUE);
-}
-
-static void
 renderable_iface_init (GradlabRenderableInterface *iface)
 {
-  iface->render = gradlab_series_chart_render_iface;
+  iface->draw = draw_to;
 }
 
 static void
@@ -1487,7 +1462,7 @@ gradlab_series_chart_class_init (GradlabSeriesChartClass *klass)
   object_class->get_property = gradlab_series_chart_get_property;
   object_class->set_property = gradlab_series_chart_set_property;
 
-  widget_class->snapshot = gradlab_series_chart_snapshot;
+  widget_class->snapshot = _gradlab_renderable_snapshot;
   widget_class->measure = gradlab_series_chart_measure;
 
   /**

@@ -417,12 +417,13 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GradlabSurfaceView, gradlab_surface_view, GTK_TYP
                                                       renderable_iface_init))
 
 static void
-draw_to (GradlabSurfaceView *self,
-         cairo_t            *cr,
-         int                 width,
-         int                 height,
-         gboolean            for_export)
+draw_to (GradlabRenderable *renderable,
+         cairo_t           *cr,
+         int                width,
+         int                height,
+         gboolean           for_export)
 {
+  GradlabSurfaceView *self = GRADLAB_SURFACE_VIEW (renderable);
   GradlabSurfaceViewData data = { 0 };
 
   _gradlab_widget_colors (GTK_WIDGET (self), &data.fg, &data.bg);
@@ -448,34 +449,9 @@ draw_to (GradlabSurfaceView *self,
 }
 
 static void
-gradlab_surface_view_snapshot (GtkWidget   *widget,
-                               GtkSnapshot *snapshot)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_to (GRADLAB_SURFACE_VIEW (widget), cr, width, height, FALSE);
-  cairo_destroy (cr);
-}
-
-static void
-gradlab_surface_view_render_iface (GradlabRenderable *renderable,
-                                   cairo_t           *cr,
-                                   int                width,
-                                   int                height)
-{
-  draw_to (GRADLAB_SURFACE_VIEW (renderable), cr, width, height, TRUE);
-}
-
-static void
 renderable_iface_init (GradlabRenderableInterface *iface)
 {
-  iface->render = gradlab_surface_view_render_iface;
+  iface->draw = draw_to;
 }
 
 static void
@@ -594,7 +570,7 @@ gradlab_surface_view_class_init (GradlabSurfaceViewClass *klass)
   object_class->get_property = gradlab_surface_view_get_property;
   object_class->set_property = gradlab_surface_view_set_property;
 
-  widget_class->snapshot = gradlab_surface_view_snapshot;
+  widget_class->snapshot = _gradlab_renderable_snapshot;
   widget_class->measure = gradlab_surface_view_measure;
 
   /**
