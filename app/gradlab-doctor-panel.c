@@ -208,6 +208,15 @@ typedef struct
   char     code[32];
 } RemedyCall;
 
+/* What applying a remedy did (the task's result). */
+enum
+{
+  REMEDY_LIVE,          /* knobs: act at the next step */
+  REMEDY_NEEDS_RESET,   /* model or reset-only knobs: act on Reset */
+  REMEDY_DATA,          /* the run's data changed live (inputs standardized);
+                         * the remedy's fresh weights come with Reset */
+};
+
 /* Worker. */
 static void
 apply_remedy_call (GradlabTrainer *trainer,
@@ -216,17 +225,21 @@ apply_remedy_call (GradlabTrainer *trainer,
                    gpointer        data)
 {
   RemedyCall *call = data;
-  gboolean needs_reset = FALSE;
+  gssize result = REMEDY_LIVE;
   bool nr = false;
   char err[256] = "";
   GrStatus st = gr_doctor_apply_remedy (s, &call->remedy, &nr, err, sizeof err);
 
-  needs_reset = nr;
+  if (nr)
+    result = REMEDY_NEEDS_RESET;
+  for (int i = 0; i < call->remedy.n_changes; i++)
+    if (g_str_has_prefix (call->remedy.changes[i].key, "data."))
+      result = REMEDY_DATA;
   if (st != GR_OK)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
                              err[0] ? err : gr_status_to_string (st));
   else
-    g_task_return_int (task, needs_reset);
+    g_task_return_int (task, result);
 }
 
 static void
@@ -246,7 +259,7 @@ remedy_done_cb (GObject      *source,
 {
   g_autoptr (GradlabDoctorPanel) self = user_data;
   g_autoptr (GError) error = NULL;
-  gssize needs_reset = g_task_propagate_int (G_TASK (result), &error);
+  gssize what = g_task_propagate_int (G_TASK (result), &error);
 
   if (self->disposed)
     return;
@@ -258,7 +271,12 @@ remedy_done_cb (GObject      *source,
       show_notice (self, text, FALSE);
       return;
     }
-  if (needs_reset)
+  if (what == REMEDY_DATA)
+    show_notice (self, _("Applied: the inputs are standardized from the next step on "
+                         "(marked on the plots). The weights trained on the old scale "
+                         "recover slowly, if at all: Reset now to restart from fresh "
+                         "weights on the standardized data?"), TRUE);
+  else if (what == REMEDY_NEEDS_RESET)
     show_notice (self, _("This remedy changes the network or its data: it takes effect "
                          "when the run starts again. Reset now?"), TRUE);
   else

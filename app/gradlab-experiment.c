@@ -607,6 +607,7 @@ typedef enum
   F_FEATURES,
   F_FIT,
   F_PATH,
+  F_NORMALIZE,
 } FieldType;
 
 typedef struct
@@ -642,6 +643,7 @@ static const DataField data_fields[] = {
   { "fit", F_FIT, DOFF (crop), 0, 0, FALSE, S_PNG },
   { "ignore_label", F_INT, DOFF (ignore_label), -1, 255, FALSE, S_PNG },
   { "dir", F_PATH, DOFF (dir), 0, 0, FALSE, S_PNG },
+  { "normalize", F_NORMALIZE, DOFF (normalize), 0, 0, FALSE, S_ALL },
 };
 
 /* File names of the toy input features, in GrdToyFeatures bit order. */
@@ -849,6 +851,14 @@ data_set (GradlabDataSpec *d,
       else
         return invalid (error, _("'%s' is not one of resize, crop"), text);
       return TRUE;
+    case F_NORMALIZE:
+      if (strcmp (text, "none") == 0)
+        *(gboolean *) field = FALSE;
+      else if (strcmp (text, "standard") == 0)
+        *(gboolean *) field = TRUE;
+      else
+        return invalid (error, _("'%s' is not one of none, standard"), text);
+      return TRUE;
     case F_PATH:
       if (text[0] == '\0')
         return invalid (error, _("the folder name is empty"));
@@ -868,7 +878,7 @@ data_set (GradlabDataSpec *d,
 
 static const char *const mlp_field_names[] = {
   "depth", "width", "widths", "activation", "batch_norm", "dropout", "residual",
-  "softmax", "outputs", NULL
+  "softmax", "outputs", "bias_init", NULL
 };
 
 static const char *const *
@@ -975,6 +985,12 @@ mlp_set (GrMlpSpec  *m,
         return FALSE;
       m->outputs = (int) v;
     }
+  else if (strcmp (key, "bias_init") == 0)
+    {
+      if (!parse_ranged (text, -100, 100, FALSE, FALSE, &v, error))
+        return FALSE;
+      m->bias_init = (float) v;
+    }
   else
     {
       g_autofree char *full = g_strconcat (prefix ? prefix : "", key, NULL);
@@ -993,7 +1009,7 @@ mlp_set (GrMlpSpec  *m,
 
 static const char *const layer_field_names[] = {
   "type", "name", "inputs", "units", "filters", "kernel", "stride", "padding", "dilation",
-  "bias", "activation", "fixed", "slope", "p", "momentum", "eps", "scale", NULL
+  "bias", "bias_init", "activation", "fixed", "slope", "p", "momentum", "eps", "scale", NULL
 };
 
 /* Which layer kinds take which option. */
@@ -1007,7 +1023,7 @@ layer_takes (GrLayerKind  k,
     return k == GR_LAYER_CONV2D;
   if (!strcmp (key, "kernel") || !strcmp (key, "stride") || !strcmp (key, "padding"))
     return k == GR_LAYER_CONV2D || k == GR_LAYER_MAXPOOL || k == GR_LAYER_AVGPOOL;
-  if (!strcmp (key, "bias"))
+  if (!strcmp (key, "bias") || !strcmp (key, "bias_init"))
     return k == GR_LAYER_DENSE || k == GR_LAYER_CONV2D;
   if (!strcmp (key, "activation") || !strcmp (key, "fixed") || !strcmp (key, "slope"))
     return k == GR_LAYER_ACT;
@@ -1050,6 +1066,7 @@ layer_set (GrLayerSpec *l,
            const char  *key,
            const char  *text,
            gboolean    *fixed_given,
+           float       *bias_init,
            GError     **error)
 {
   double v;
@@ -1104,6 +1121,12 @@ layer_set (GrLayerSpec *l,
       if (!parse_ranged (text, 1, 64, FALSE, TRUE, &v, error))
         return FALSE;
       l->scale = (int) v;
+    }
+  else if (!strcmp (key, "bias_init"))
+    {
+      if (!parse_ranged (text, -100, 100, FALSE, FALSE, &v, error))
+        return FALSE;
+      *bias_init = (float) v;
     }
   else if (!strcmp (key, "bias") || !strcmp (key, "fixed"))
     {
@@ -1622,7 +1645,8 @@ load_layers (GradlabExperiment *self,
           if (!strcmp (key, "inputs"))
             continue;   /* after the names are known */
           text = node_text (v, error);
-          if (text == NULL || !layer_set (l, key, text, &fixed_given[i], error))
+          if (text == NULL
+              || !layer_set (l, key, text, &fixed_given[i], &spec->bias_init[i], error))
             {
               locate (error, ctx->source, ctx->lines, mpath);
               return FALSE;
@@ -2611,6 +2635,11 @@ write_data (Writer                *w,
         case F_FIT:
           w_str (w, f->key, *(const gboolean *) field ? "crop" : "resize");
           break;
+        case F_NORMALIZE:
+          /* Written only when on: files without it mean "none". */
+          if (*(const gboolean *) field)
+            w_str (w, f->key, "standard");
+          break;
         case F_PATH:
           if (*(char *const *) field != NULL)
             w_str (w, f->key, *(char *const *) field);
@@ -2645,6 +2674,8 @@ write_layer (Writer            *w,
       w_int (w, "units", l->units);
       if (l->no_bias)
         w_bool (w, "bias", FALSE);
+      if (spec->bias_init[i] != 0.0f)
+        w_float (w, "bias_init", spec->bias_init[i]);
       break;
     case GR_LAYER_CONV2D:
       w_int (w, "filters", l->units);
@@ -2654,6 +2685,8 @@ write_layer (Writer            *w,
       w_int (w, "dilation", l->dilation ? l->dilation : 1);
       if (l->no_bias)
         w_bool (w, "bias", FALSE);
+      if (spec->bias_init[i] != 0.0f)
+        w_float (w, "bias_init", spec->bias_init[i]);
       break;
     case GR_LAYER_MAXPOOL:
     case GR_LAYER_AVGPOOL:
@@ -2729,6 +2762,8 @@ gradlab_experiment_to_json (const GradlabExperiment *self)
       w_bool (&w, "residual", m->residual);
       w_bool (&w, "softmax", m->softmax);
       w_int (&w, "outputs", m->outputs);
+      if (m->bias_init != 0.0f)
+        w_float (&w, "bias_init", m->bias_init);
       w_close (&w, '}');
     }
   else
@@ -3148,6 +3183,16 @@ gradlab_experiment_new_session (const GradlabExperiment *self,
       g_set_error (error, GRADLAB_EXPERIMENT_ERROR, GRADLAB_EXPERIMENT_ERROR_MODEL,
                    "%s: model: %s", self->source ? self->source : self->name,
                    err[0] ? err : _("the session could not be made"));
+      return NULL;
+    }
+  /* data.normalize: the session standardizes copies of both splits with
+   * the training split's statistics, as the doctor's remedy does on a
+   * running session (the data sets themselves stay raw for the views). */
+  if (self->data.normalize && gr_session_standardize_inputs (s, err, sizeof err) != GR_OK)
+    {
+      g_set_error (error, GRADLAB_EXPERIMENT_ERROR, GRADLAB_EXPERIMENT_ERROR_MODEL,
+                   "%s: data.normalize: %s", self->source ? self->source : self->name, err);
+      gr_session_free (s);
       return NULL;
     }
   if (!gradlab_experiment_apply_timeline (self, s, error))

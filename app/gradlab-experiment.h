@@ -28,16 +28,17 @@ G_BEGIN_DECLS
  *
  * data: "name" and the options of GradlabDataSpec (file keys = field
  * names; "features" is a list of x1, x2, x1_sq, x2_sq, x1_x2, sin_x1,
- * sin_x2; "fit" is "resize" or "crop"). An option the set does not take
- * is an error.
+ * sin_x2; "fit" is "resize" or "crop"; "normalize" is "none" or
+ * "standard"). An option the set does not take is an error.
  *
  * model: either "mlp" with depth, width, widths [..] (sets the depth too),
  * activation, batch_norm, dropout, residual, softmax, outputs (0 = from
- * the data); or "layers", a list of nodes in order:
+ * the data), bias_init (the constant every hidden dense layer's biases
+ * start at; 0 by default); or "layers", a list of nodes in order:
  *   { "type": T, "name": N, "inputs": [names] (default: the previous node;
  *     the network's input is "input"), options }
- * with T one of dense (units, bias), conv2d (filters, kernel = 3, stride,
- * padding, dilation, bias), batchnorm (momentum, eps), dropout and
+ * with T one of dense (units, bias, bias_init), conv2d (filters, kernel = 3,
+ * stride, padding, dilation, bias, bias_init), batchnorm (momentum, eps), dropout and
  * spatial_dropout (p), maxpool and avgpool (kernel = 2, stride, padding),
  * gap, upsample (scale = 2), add, concat, softmax, act (activation), or an
  * activation name as a shorthand for act: identity, sigmoid, tanh, relu,
@@ -103,6 +104,12 @@ typedef struct
   float    rare_share;      /* seg-synthetic: pixel share of the object classes */
   gboolean crop;            /* png-folder: centre-crop to the size instead of resizing */
   int      ignore_label;    /* png-folder: mask value meaning "no label"; -1 = none */
+  gboolean normalize;       /* "normalize": "standard" (TRUE): the session
+                             * standardizes every input feature with the
+                             * training split's mean and std (both splits, after
+                             * input_scale/shift; gradlab_experiment_new_session
+                             * () -> gr_session_standardize_inputs ()); "none"
+                             * (FALSE, the default) leaves them */
   char    *dir;             /* png-folder: the folder holding images/ and masks/; owned */
 } GradlabDataSpec;
 

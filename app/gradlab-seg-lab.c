@@ -472,6 +472,7 @@ struct _GradlabSegLab
   int                 n_classes;      /* classes with a series in the IoU chart */
   gint64              shown_step;     /* of the predictions in the mask view */
   gboolean            samples_set;
+  int                 shown_samples, shown_height, shown_width;
 };
 
 G_DEFINE_FINAL_TYPE (GradlabSegLab, gradlab_seg_lab, ADW_TYPE_BIN)
@@ -525,13 +526,20 @@ show_snapshot (GradlabSegLab      *self,
     names[c] = snap->class_names[c][0] ? snap->class_names[c] : NULL;
   if ((int) gradlab_mask_view_get_n_classes (mv) != n)
     gradlab_mask_view_set_classes (mv, (guint) n, names, NULL);
-  if (!self->samples_set || snap->step < self->shown_step)
+  /* A new data set or network may bring another sample count or size:
+   * the prediction alone fits only the samples the view already holds. */
+  if (!self->samples_set || snap->step < self->shown_step
+      || snap->n_samples != self->shown_samples || snap->height != self->shown_height
+      || snap->width != self->shown_width)
     {
       gradlab_mask_view_set_samples (mv, (guint) snap->n_samples, (guint) snap->channels,
                                      (guint) snap->height, (guint) snap->width, snap->images,
                                      snap->truth, snap->pred,
                                      snap->probs ? (guint) n : 0, snap->probs);
       self->samples_set = TRUE;
+      self->shown_samples = snap->n_samples;
+      self->shown_height = snap->height;
+      self->shown_width = snap->width;
     }
   else
     gradlab_mask_view_set_prediction (mv, snap->pred, snap->probs ? (guint) n : 0, snap->probs);

@@ -327,6 +327,9 @@ compute_surface (GradlabTrainer           *self,
         x2[r * R + c] = spec->y_min + (r + 0.5f) / R * (spec->y_max - spec->y_min);
       }
   grd_toy_features_map (spec->features, x1, x2, N, feats);
+  /* A run on standardized inputs (data.normalize) sees the grid the same
+   * way. */
+  gr_session_standardize_like (s, feats, N);
 
   for (int start = 0; start < N; start += mb)
     {

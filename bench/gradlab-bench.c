@@ -729,9 +729,7 @@ cmd_profile (const Workload *w,
       if (timed)
         t_loss += b - a;
       a = now_s ();
-      for (int i = 0; i < n_nodes - 1; i++)
-        memset (net->nodes[i].dy, 0, sizeof (float) * net->nodes[i].out_size * B);
-      memcpy (net->nodes[n_nodes - 1].dy, dout, sizeof (float) * gr_shape_sample_size (out) * B);
+      gr_net_backward_begin (net, dout, B);
       b = now_s ();
       if (timed)
         t_zero += b - a;

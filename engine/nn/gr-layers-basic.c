@@ -216,7 +216,7 @@ dense_backward (GrNet  *net,
   /* dx (N, in) += dy (N, out) W (out, in) */
   if (gr_net_wants_grad (net, node->spec.inputs[0]))
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, k, m,
-                 1.0f, node->dy, m, node->param[0], k, 1.0f, in->dy, k);
+                 1.0f, node->dy, m, node->param[0], k, in->dy_assign ? 0.0f : 1.0f, in->dy, k);
   dense_gemm_threads_end (net, one);
 }
 
@@ -234,6 +234,7 @@ const GrLayerOps gr_dense_ops = {
   .forward = dense_forward,
   .backward = dense_backward,
   .flops = dense_flops,
+  .assigns_dx = true,
 };
 
 /* ---- activations -------------------------------------------------------- */
@@ -260,18 +261,41 @@ relu_forward_loop (const float *restrict x,
     y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-/* dx += dy where x > 0, else 0 (ReLU) or dy * slope (leaky ReLU). The
- * ReLU form selects rather than multiplies, so a non-finite dy stays
- * blocked where x <= 0. */
+/* dx += dy where x > 0, else 0 (ReLU) or dy * slope (leaky ReLU); with
+ * @add false, dx = that. The ReLU form selects rather than multiplies, so
+ * a non-finite dy stays blocked where x <= 0. */
 static void
 relu_backward_loop (const float *restrict x,
                     const float *restrict dy,
                     float       *restrict dx,
                     size_t                total,
-                    float                 slope)
+                    float                 slope,
+                    bool                  add)
 {
   size_t i = 0;
 
+  if (!add)
+    {
+      if (slope == 0.0f)
+        for (; i + BLOCK <= total; i += BLOCK)
+          for (int u = 0; u < BLOCK; u++)
+            {
+              float g = dy[i + u];
+
+              dx[i + u] = x[i + u] > 0.0f ? g : 0.0f;
+            }
+      else
+        for (; i + BLOCK <= total; i += BLOCK)
+          for (int u = 0; u < BLOCK; u++)
+            {
+              float m = x[i + u] > 0.0f ? 1.0f : slope;
+
+              dx[i + u] = dy[i + u] * m;
+            }
+      for (; i < total; i++)
+        dx[i] = x[i] > 0.0f ? dy[i] : slope * dy[i];
+      return;
+    }
   if (slope == 0.0f)
     for (; i + BLOCK <= total; i += BLOCK)
       for (int u = 0; u < BLOCK; u++)
@@ -290,6 +314,36 @@ relu_backward_loop (const float *restrict x,
         }
   for (; i < total; i++)
     dx[i] += x[i] > 0.0f ? dy[i] : slope * dy[i];
+}
+
+/* ReLU passes over element ranges, for gr_net_parallel (). */
+typedef struct
+{
+  const float *x;
+  const float *dy;
+  float       *out;    /* y forward, dx backward */
+  float        slope;
+  bool         add;
+} ReluJob;
+
+static void
+relu_forward_range (void   *data,
+                    size_t  lo,
+                    size_t  hi)
+{
+  ReluJob *job = data;
+
+  relu_forward_loop (job->x + lo, job->out + lo, hi - lo);
+}
+
+static void
+relu_backward_range (void   *data,
+                     size_t  lo,
+                     size_t  hi)
+{
+  ReluJob *job = data;
+
+  relu_backward_loop (job->x + lo, job->dy + lo, job->out + lo, hi - lo, job->slope, job->add);
 }
 
 /* e^x for the sigmoid, written without calls or branches so that loops
@@ -409,7 +463,11 @@ act_forward (GrNet  *net,
   switch (node->spec.act)
     {
     case GR_ACT_RELU:
-      relu_forward_loop (x, y, total);
+      {
+        ReluJob job = { x, NULL, y, 0.0f, false };
+
+        gr_net_parallel (net, total, 8.0 * (double) total, relu_forward_range, &job);
+      }
       break;
     case GR_ACT_LEAKY_RELU:
       for (size_t i = 0; i < total; i++)
@@ -448,13 +506,19 @@ act_backward (GrNet  *net,
 
   if (!gr_net_wants_grad (net, node->spec.inputs[0]))
     return;
+  if (in->dy_assign && node->spec.act != GR_ACT_RELU && node->spec.act != GR_ACT_LEAKY_RELU)
+    memset (dx, 0, sizeof (float) * total);
   switch (node->spec.act)
     {
     case GR_ACT_RELU:
-      relu_backward_loop (x, dy, dx, total, 0.0f);
-      break;
     case GR_ACT_LEAKY_RELU:
-      relu_backward_loop (x, dy, dx, total, slope);
+      {
+        ReluJob job = { x, dy, dx, node->spec.act == GR_ACT_RELU ? 0.0f : slope,
+                        !in->dy_assign };
+
+        /* Reads x and dy (and dx when adding), writes dx. */
+        gr_net_parallel (net, total, 12.0 * (double) total, relu_backward_range, &job);
+      }
       break;
     case GR_ACT_SIGMOID:
       sigmoid_backward_loop (y, dy, dx, total);
@@ -492,6 +556,7 @@ const GrLayerOps gr_act_ops = {
   .setup = same_shape_setup,
   .forward = act_forward,
   .backward = act_backward,
+  .assigns_dx = true,
 };
 
 /* ---- dropout (inverted) ------------------------------------------------- */
@@ -586,7 +651,10 @@ dropout_backward (GrNet  *net,
 
   if (!gr_net_wants_grad (net, node->spec.inputs[0]))
     return;
-  mul_add_arrays (node->dy, node->cache, in->dy, total);
+  if (in->dy_assign)
+    mul_arrays (node->dy, node->cache, in->dy, total);
+  else
+    mul_add_arrays (node->dy, node->cache, in->dy, total);
 }
 
 const GrLayerOps gr_dropout_ops = {
@@ -594,11 +662,16 @@ const GrLayerOps gr_dropout_ops = {
   .setup = dropout_setup,
   .forward = dropout_forward,
   .backward = dropout_backward,
+  .assigns_dx = true,
 };
 
 /* ---- batch norm ----------------------------------------------------------- */
 /* Per channel over (N, H, W). state: running mean (C) then running var (C).
- * cache: xhat (per sample), then inv_std (C) of the last forward. */
+ * cache: xhat (per sample, feature vectors only), then inv_std (C) and the
+ * mean (C) of the last forward. On maps backward recomputes xhat =
+ * (x - mean) inv_std from the input, with the same float operations as
+ * forward, instead of storing it: one write of the whole map less per
+ * forward (W3: 4 MB per layer) and a smaller cache. */
 
 /* Sum of v, and of (v - mu)^2, over one plane: eight float lanes (each
  * sums P / 8 values, a plane at a time, so the error stays small), added
@@ -648,10 +721,9 @@ plane_sum_sq_dev (const float *restrict v,
   return sum;
 }
 
-/* xhat = (v - mu) is, y = g xhat + b over one plane. */
+/* y = g xhat + b over one plane, xhat = (v - mu) is. */
 static void
 plane_normalize (const float *restrict v,
-                 float       *restrict xh,
                  float       *restrict y,
                  size_t                P,
                  float                 mu,
@@ -666,20 +738,23 @@ plane_normalize (const float *restrict v,
       {
         float t = (v[q + u] - mu) * is;
 
-        xh[q + u] = t;
         y[q + u] = g * t + b;
       }
   for (; q < P; q++)
     {
-      xh[q] = (v[q] - mu) * is;
-      y[q] = g * xh[q] + b;
+      float t = (v[q] - mu) * is;
+
+      y[q] = g * t + b;
     }
 }
 
-/* Adds sum dy and sum dy xhat over one plane into @s_dy, @s_dy_xhat. */
+/* Adds sum dy and sum dy xhat over one plane into @s_dy, @s_dy_xhat;
+ * xhat = (x - mu) is. */
 static void
 plane_grad_sums (const float *restrict dy,
-                 const float *restrict xh,
+                 const float *restrict x,
+                 float                 mu,
+                 float                 is,
                  size_t                P,
                  double               *s_dy,
                  double               *s_dy_xhat)
@@ -691,13 +766,17 @@ plane_grad_sums (const float *restrict dy,
   for (; q + BLOCK <= P; q += BLOCK)
     for (int u = 0; u < BLOCK; u++)
       {
+        float xh = (x[q + u] - mu) * is;
+
         a[u] += dy[q + u];
-        b[u] += dy[q + u] * xh[q + u];
+        b[u] += dy[q + u] * xh;
       }
   for (; q < P; q++)
     {
+      float xh = (x[q] - mu) * is;
+
       sa += dy[q];
-      sb += (double) dy[q] * xh[q];
+      sb += (double) dy[q] * xh;
     }
   for (int u = 0; u < BLOCK; u++)
     {
@@ -708,25 +787,54 @@ plane_grad_sums (const float *restrict dy,
   *s_dy_xhat += sb;
 }
 
-/* dx += k (m dy - a - xhat b) over one plane; with m = 1 and a = b = 0
- * it is the eval-mode dx += k dy. */
+/* dx += k (m dy - a - xhat b) over one plane (dx = that when @add is
+ * false); with m = 1 and a = b = 0 it is the eval-mode dx += k dy. */
 static void
 plane_bn_dx (const float *restrict dy,
-             const float *restrict xh,
+             const float *restrict x,
+             float                 mu,
+             float                 is,
              float       *restrict dx,
              size_t                P,
              float                 k,
              float                 m,
              float                 a,
-             float                 b)
+             float                 b,
+             bool                  add)
 {
   size_t q = 0;
 
+  if (!add)
+    {
+      for (; q + BLOCK <= P; q += BLOCK)
+        for (int u = 0; u < BLOCK; u++)
+          {
+            float xh = (x[q + u] - mu) * is;
+
+            dx[q + u] = k * (m * dy[q + u] - a - xh * b);
+          }
+      for (; q < P; q++)
+        {
+          float xh = (x[q] - mu) * is;
+
+          dx[q] = k * (m * dy[q] - a - xh * b);
+        }
+      return;
+    }
+
   for (; q + BLOCK <= P; q += BLOCK)
     for (int u = 0; u < BLOCK; u++)
-      dx[q + u] += k * (m * dy[q + u] - a - xh[q + u] * b);
+      {
+        float xh = (x[q + u] - mu) * is;
+
+        dx[q + u] += k * (m * dy[q + u] - a - xh * b);
+      }
   for (; q < P; q++)
-    dx[q] += k * (m * dy[q] - a - xh[q] * b);
+    {
+      float xh = (x[q] - mu) * is;
+
+      dx[q] += k * (m * dy[q] - a - xh * b);
+    }
 }
 
 /* Feature vectors (H = W = 1): a channel's values lie C apart, so the
@@ -930,8 +1038,9 @@ bn_setup (GrNet  *net,
   node->n_param[0] = (size_t) in->out.c;   /* gamma */
   node->n_param[1] = (size_t) in->out.c;   /* beta */
   node->n_state = 2 * (size_t) in->out.c;
-  node->cache_per_sample = in->out_size;
-  node->cache_fixed = (size_t) in->out.c;
+  /* xhat for feature vectors; inv_std and mean. */
+  node->cache_per_sample = in->out.h * in->out.w == 1 ? in->out_size : 0;
+  node->cache_fixed = 2 * (size_t) in->out.c;
   node->ws_floats = 3 * (size_t) in->out.c;
   if (node->spec.momentum <= 0.0f || node->spec.momentum > 1.0f)
     {
@@ -960,34 +1069,37 @@ bn_init (GrNet      *net,
     }
 }
 
-static void
-bn_forward (GrNet  *net,
-            GrNode *node,
-            int     n,
-            bool    train,
-            GrRng  *rng)
+/* One BN map pass over channels [lo, hi): channels are independent, so
+ * gr_net_parallel () may split them between two threads. */
+typedef struct
 {
+  GrNet  *net;
+  GrNode *node;
+  int     n;
+  bool    train;
+} BnJob;
+
+static void
+bn_forward_channels (void   *data,
+                     size_t  lo,
+                     size_t  hi)
+{
+  BnJob *job = data;
+  GrNet *net = job->net;
+  GrNode *node = job->node;
+  int n = job->n;
+  bool train = job->train;
   const float *x = gr_node_input (net, node, 0)->y;
   int C = node->out.c;
   size_t P = (size_t) node->out.h * node->out.w;
   size_t S = node->out_size;
   const float *gamma = node->param[0], *beta = node->param[1];
   float *rmean = node->state, *rvar = node->state + C;
-  float *xhat = node->cache;
   float *inv_std = node->cache + node->cache_per_sample * (size_t) net->max_batch;
+  float *mean_c = inv_std + C;
   float eps = node->spec.eps, mom = node->spec.momentum;
 
-  if (node->bypass)
-    {
-      memcpy (node->y, x, sizeof (float) * S * (size_t) n);
-      return;
-    }
-  if (P == 1)
-    {
-      bn_forward_vectors (net, node, n, train);
-      return;
-    }
-  for (int c = 0; c < C; c++)
+  for (int c = (int) lo; c < (int) hi; c++)
     {
       double mean, var;
       float is;
@@ -1015,55 +1127,71 @@ bn_forward (GrNet  *net,
         }
       is = (float) (1.0 / sqrt (var + eps));
       inv_std[c] = is;
+      mean_c[c] = (float) mean;
       for (int s = 0; s < n; s++)
         {
           size_t off = (size_t) s * S + (size_t) c * P;
 
-          plane_normalize (x + off, xhat + off, node->y + off, P, (float) mean, is,
-                           gamma[c], beta[c]);
+          plane_normalize (x + off, node->y + off, P, (float) mean, is, gamma[c], beta[c]);
         }
     }
 }
 
 static void
-bn_backward (GrNet  *net,
-             GrNode *node,
-             int     n)
+bn_forward (GrNet  *net,
+            GrNode *node,
+            int     n,
+            bool    train,
+            GrRng  *rng)
 {
+  const float *x = gr_node_input (net, node, 0)->y;
+  size_t total = node->out_size * (size_t) n;
+  BnJob job = { net, node, n, train };
+
+  if (node->bypass)
+    {
+      memcpy (node->y, x, sizeof (float) * total);
+      return;
+    }
+  if (node->out.h * node->out.w == 1)
+    {
+      bn_forward_vectors (net, node, n, train);
+      return;
+    }
+  /* Reads x three times, writes xhat and y. */
+  gr_net_parallel (net, (size_t) node->out.c, 20.0 * (double) total, bn_forward_channels, &job);
+}
+
+static void
+bn_backward_channels (void   *data,
+                      size_t  lo,
+                      size_t  hi)
+{
+  BnJob *job = data;
+  GrNet *net = job->net;
+  GrNode *node = job->node;
+  int n = job->n;
   GrNode *in = gr_node_input (net, node, 0);
-  int C = node->out.c;
   size_t P = (size_t) node->out.h * node->out.w;
   size_t S = node->out_size;
   const float *gamma = node->param[0];
   float *dgamma = node->dparam[0], *dbeta = node->dparam[1];
-  const float *xhat = node->cache;
+  const float *x = in->y;
   const float *inv_std = node->cache + node->cache_per_sample * (size_t) net->max_batch;
+  const float *mean_c = inv_std + node->out.c;
   bool want_dx = gr_net_wants_grad (net, node->spec.inputs[0]);
 
-  if (node->bypass)
-    {
-      memset (dgamma, 0, sizeof (float) * C);
-      memset (dbeta, 0, sizeof (float) * C);
-      if (want_dx)
-        for (size_t i = 0; i < S * (size_t) n; i++)
-          in->dy[i] += node->dy[i];
-      return;
-    }
-  if (P == 1)
-    {
-      bn_backward_vectors (net, node, n, want_dx);
-      return;
-    }
-  for (int c = 0; c < C; c++)
+  for (int c = (int) lo; c < (int) hi; c++)
     {
       double sum_dy = 0.0, sum_dy_xhat = 0.0;
       double m = (double) n * (double) P;
+      float mu = mean_c[c], is = inv_std[c];
 
       for (int s = 0; s < n; s++)
         {
           size_t off = (size_t) s * S + (size_t) c * P;
 
-          plane_grad_sums (node->dy + off, xhat + off, P, &sum_dy, &sum_dy_xhat);
+          plane_grad_sums (node->dy + off, x + off, mu, is, P, &sum_dy, &sum_dy_xhat);
         }
       dgamma[c] = (float) sum_dy_xhat;
       dbeta[c] = (float) sum_dy;
@@ -1079,7 +1207,8 @@ bn_backward (GrNet  *net,
             {
               size_t off = (size_t) s * S + (size_t) c * P;
 
-              plane_bn_dx (node->dy + off, xhat + off, in->dy + off, P, k, mf, a, b);
+              plane_bn_dx (node->dy + off, x + off, mu, is, in->dy + off, P, k, mf, a, b,
+                           !in->dy_assign);
             }
         }
       else
@@ -1091,12 +1220,48 @@ bn_backward (GrNet  *net,
             {
               size_t off = (size_t) s * S + (size_t) c * P;
 
-              plane_bn_dx (node->dy + off, xhat + off, in->dy + off, P, k, 1.0f,
-                           0.0f, 0.0f);
+              plane_bn_dx (node->dy + off, x + off, mu, is, in->dy + off, P, k, 1.0f,
+                           0.0f, 0.0f, !in->dy_assign);
             }
         }
     }
 }
+
+static void
+bn_backward (GrNet  *net,
+             GrNode *node,
+             int     n)
+{
+  GrNode *in = gr_node_input (net, node, 0);
+  int C = node->out.c;
+  size_t P = (size_t) node->out.h * node->out.w;
+  size_t S = node->out_size;
+  float *dgamma = node->dparam[0], *dbeta = node->dparam[1];
+  bool want_dx = gr_net_wants_grad (net, node->spec.inputs[0]);
+  BnJob job = { net, node, n, false };
+
+  if (node->bypass)
+    {
+      memset (dgamma, 0, sizeof (float) * C);
+      memset (dbeta, 0, sizeof (float) * C);
+      if (want_dx && in->dy_assign)
+        memcpy (in->dy, node->dy, sizeof (float) * S * (size_t) n);
+      else if (want_dx)
+        for (size_t i = 0; i < S * (size_t) n; i++)
+          in->dy[i] += node->dy[i];
+      return;
+    }
+  if (P == 1)
+    {
+      if (want_dx && in->dy_assign)
+        memset (in->dy, 0, sizeof (float) * S * (size_t) n);
+      bn_backward_vectors (net, node, n, want_dx);
+      return;
+    }
+  /* Reads dy and xhat twice, writes dx. */
+  gr_net_parallel (net, (size_t) C, 20.0 * (double) (S * (size_t) n), bn_backward_channels, &job);
+}
+
 
 static double
 bn_flops (const GrNet  *net,
@@ -1112,6 +1277,7 @@ const GrLayerOps gr_batchnorm_ops = {
   .forward = bn_forward,
   .backward = bn_backward,
   .flops = bn_flops,
+  .assigns_dx = true,
 };
 
 /* ---- residual add ------------------------------------------------------- */

@@ -18,7 +18,6 @@
 
 #include <cblas.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -35,11 +34,12 @@
  * single GEMM of depth IC k k is faster (a 1-channel input layer would be
  * nine rank-1 updates). */
 #define SHIFT_MIN_IC 8
-/* A conv call is split across threads only above this many FLOPs. The
- * helper thread is created per call (create + join measured at 40-50 us
- * here, under 1 % of a W3 step); 8 MFLOP is about 200 us of work, so half
- * of it saves twice what the thread costs. */
+/* A conv call is split across threads only above this many FLOPs (about
+ * 200 us of work; gr_net_run_workers () wakes the process's helper thread
+ * in a few us). */
 #define PARALLEL_MIN_FLOPS 8.0e6
+/* The shifted path's AVX2 kernels take kernels up to 7 x 7. */
+#define CONV_FAST_TAPS 49
 
 /* ---- shared helpers ------------------------------------------------------ */
 
@@ -312,13 +312,333 @@ col2im_rows_add (const float *col,  /* (C k k, (r1 - r0) ow) */
         }
 }
 
+
+/* ---- AVX2 + FMA kernels for the shifted path ------------------------------ */
+/* OpenBLAS runs the shifted path's k^2 GEMMs of depth IC (16 on W3) at
+ * about half its square rate: each call packs its operands again and
+ * reads and writes the whole output band. These kernels keep a 4 x 24
+ * block of the output in registers over all taps and channels (depth
+ * k^2 IC), reading the shifted inputs straight from the padded planes.
+ * They are compiled for AVX2 + FMA and used when the CPU has both
+ * (checked at run time); otherwise the GEMMs run as before. */
+#if defined (__GNUC__) && defined (__x86_64__)
+#define CONV_X86_KERNELS 1
+#include <immintrin.h>
+
+/* The block loops below have constant trip counts once inlined; at -O2
+ * (the default build) GCC would keep them as loops with the accumulators
+ * on the stack, so they are unrolled explicitly. */
+#define UNROLL_ALL _Pragma ("GCC unroll 8")
+
+/* libgcc fills the CPU model in a constructor, so this needs no
+ * __builtin_cpu_init () and no cache of its own (no data race between
+ * sessions on several threads). */
+static bool
+conv_have_avx2_fma (void)
+{
+  return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+}
+
+/* One block of shifted_rows_avx2 (): MO output channels (4 or 1) by NV
+ * vectors of 8 columns of one output row; always inlined with constant
+ * MO and NV, so the accumulators live in registers. */
+__attribute__ ((target ("avx2,fma"), always_inline))
+static inline void
+taps_block_avx2 (int          MO,
+                 int          NV,
+                 int          kc,
+                 int          k2,
+                 const float *a0,     /* A at row o: A[(t m + o) kc + c] */
+                 size_t       am,     /* m kc */
+                 const float *b0,     /* B at the block's first column */
+                 size_t       plane,
+                 const int   *off,
+                 float       *y0,     /* out at (o, row, column) */
+                 size_t       oplane,
+                 const float *bias,   /* bias + o, or NULL */
+                 bool         add)
+{
+  __m256 acc[4][3];
+
+  UNROLL_ALL
+  for (int i = 0; i < MO; i++)
+    UNROLL_ALL
+    for (int v = 0; v < NV; v++)
+      acc[i][v] = _mm256_setzero_ps ();
+  for (int t = 0; t < k2; t++)
+    {
+      const float *b = b0 + off[t];
+      const float *a = a0 + t * am;
+
+      for (int c = 0; c < kc; c++, b += plane)
+        {
+          __m256 bv[3];
+
+          UNROLL_ALL
+          for (int v = 0; v < NV; v++)
+            bv[v] = _mm256_loadu_ps (b + 8 * v);
+          UNROLL_ALL
+          for (int i = 0; i < MO; i++)
+            {
+              __m256 w = _mm256_broadcast_ss (a + i * kc + c);
+
+              UNROLL_ALL
+              for (int v = 0; v < NV; v++)
+                acc[i][v] = _mm256_fmadd_ps (w, bv[v], acc[i][v]);
+            }
+        }
+    }
+  UNROLL_ALL
+  for (int i = 0; i < MO; i++)
+    UNROLL_ALL
+    for (int v = 0; v < NV; v++)
+      {
+        float *p = y0 + i * oplane + 8 * v;
+        __m256 r = acc[i][v];
+
+        if (bias)
+          r = _mm256_add_ps (r, _mm256_set1_ps (bias[i]));
+        if (add)
+          r = _mm256_add_ps (_mm256_loadu_ps (p), r);
+        _mm256_storeu_ps (p, r);
+      }
+}
+
+/* out[o, r, q] (+)= bias[o] + sum over taps t and c < kc of
+ *   A[(t m + o) kc + c] B[c plane + off[t] + r ldb + q]
+ * for o < m, r < rows, q < width; out (m, rows, width) with planes
+ * @oplane apart. The forward (out = y, B = padded x) and dx (out = dx,
+ * B = padded dy, A = the flipped weights) of the shifted path. Each
+ * element sums over t, then c, whatever block it falls in. */
+__attribute__ ((target ("avx2,fma")))
+static void
+shifted_rows_avx2 (int          m,
+                   int          kc,
+                   int          k2,
+                   const float *A,
+                   const float *B,
+                   size_t       plane,
+                   int          ldb,
+                   const int   *off,
+                   int          rows,
+                   int          width,
+                   float       *out,
+                   size_t       oplane,
+                   const float *bias,
+                   bool         add)
+{
+  size_t am = (size_t) m * kc;
+
+  for (int r = 0; r < rows; r++)
+    {
+      const float *br = B + (size_t) r * ldb;
+      float *yr = out + (size_t) r * width;
+      int q = 0;
+
+#define TAPS_COLS(NV)                                                          \
+      {                                                                        \
+        int o = 0;                                                             \
+                                                                               \
+        for (; o + 4 <= m; o += 4)                                             \
+          taps_block_avx2 (4, NV, kc, k2, A + (size_t) o * kc, am, br + q,     \
+                           plane, off, yr + o * oplane + q, oplane,            \
+                           bias ? bias + o : NULL, add);                       \
+        for (; o < m; o++)                                                     \
+          taps_block_avx2 (1, NV, kc, k2, A + (size_t) o * kc, am, br + q,     \
+                           plane, off, yr + o * oplane + q, oplane,            \
+                           bias ? bias + o : NULL, add);                       \
+        q += 8 * NV;                                                           \
+      }
+      while (q + 24 <= width)
+        TAPS_COLS (3)
+      if (q + 16 <= width)
+        TAPS_COLS (2)
+      if (q + 8 <= width)
+        TAPS_COLS (1)
+#undef TAPS_COLS
+      for (; q < width; q++)
+        for (int o = 0; o < m; o++)
+          {
+            float v = 0.0f;
+
+            for (int t = 0; t < k2; t++)
+              {
+                const float *b = br + off[t] + q;
+                const float *a = A + t * am + (size_t) o * kc;
+
+                for (int c = 0; c < kc; c++, b += plane)
+                  v = __builtin_fmaf (a[c], *b, v);
+              }
+            if (bias)
+              v += bias[o];
+            if (add)
+              v = yr[o * oplane + q] + v;
+            yr[o * oplane + q] = v;
+          }
+    }
+}
+
+/* dyt (P, oc) = dy (oc, P) transposed, 8 x 8 blocks in registers;
+ * oc is a multiple of 8. */
+__attribute__ ((target ("avx2,fma")))
+static void
+transpose_dy_avx2 (const float *dy,
+                   int          oc,
+                   int          P,
+                   float       *dyt)
+{
+  int p = 0;
+
+  for (; p + 8 <= P; p += 8)
+    for (int o = 0; o < oc; o += 8)
+      {
+        const float *src = dy + (size_t) o * P + p;
+        float *dst = dyt + (size_t) p * oc + o;
+        __m256 r0 = _mm256_loadu_ps (src), r1 = _mm256_loadu_ps (src + P);
+        __m256 r2 = _mm256_loadu_ps (src + 2 * (size_t) P), r3 = _mm256_loadu_ps (src + 3 * (size_t) P);
+        __m256 r4 = _mm256_loadu_ps (src + 4 * (size_t) P), r5 = _mm256_loadu_ps (src + 5 * (size_t) P);
+        __m256 r6 = _mm256_loadu_ps (src + 6 * (size_t) P), r7 = _mm256_loadu_ps (src + 7 * (size_t) P);
+        __m256 t0 = _mm256_unpacklo_ps (r0, r1), t1 = _mm256_unpackhi_ps (r0, r1);
+        __m256 t2 = _mm256_unpacklo_ps (r2, r3), t3 = _mm256_unpackhi_ps (r2, r3);
+        __m256 t4 = _mm256_unpacklo_ps (r4, r5), t5 = _mm256_unpackhi_ps (r4, r5);
+        __m256 t6 = _mm256_unpacklo_ps (r6, r7), t7 = _mm256_unpackhi_ps (r6, r7);
+        __m256 u0 = _mm256_shuffle_ps (t0, t2, 0x44), u1 = _mm256_shuffle_ps (t0, t2, 0xEE);
+        __m256 u2 = _mm256_shuffle_ps (t1, t3, 0x44), u3 = _mm256_shuffle_ps (t1, t3, 0xEE);
+        __m256 u4 = _mm256_shuffle_ps (t4, t6, 0x44), u5 = _mm256_shuffle_ps (t4, t6, 0xEE);
+        __m256 u6 = _mm256_shuffle_ps (t5, t7, 0x44), u7 = _mm256_shuffle_ps (t5, t7, 0xEE);
+
+        _mm256_storeu_ps (dst, _mm256_permute2f128_ps (u0, u4, 0x20));
+        _mm256_storeu_ps (dst + oc, _mm256_permute2f128_ps (u1, u5, 0x20));
+        _mm256_storeu_ps (dst + 2 * oc, _mm256_permute2f128_ps (u2, u6, 0x20));
+        _mm256_storeu_ps (dst + 3 * oc, _mm256_permute2f128_ps (u3, u7, 0x20));
+        _mm256_storeu_ps (dst + 4 * oc, _mm256_permute2f128_ps (u0, u4, 0x31));
+        _mm256_storeu_ps (dst + 5 * oc, _mm256_permute2f128_ps (u1, u5, 0x31));
+        _mm256_storeu_ps (dst + 6 * oc, _mm256_permute2f128_ps (u2, u6, 0x31));
+        _mm256_storeu_ps (dst + 7 * oc, _mm256_permute2f128_ps (u3, u7, 0x31));
+      }
+  for (; p < P; p++)
+    for (int o = 0; o < oc; o++)
+      dyt[(size_t) p * oc + o] = dy[(size_t) o * P + p];
+}
+
+/* CB input channels from c, 16 output channels from o0, one tap, output
+ * rows [r0, r1): dwt[c + u, o0 ..] += sum over pixels of
+ * dyt[pixel, o0 ..] xrow[u][pixel], with the accumulators in registers. */
+__attribute__ ((target ("avx2,fma"), always_inline))
+static inline void
+dw_block_avx2 (int          CB,
+               const float *dyt,     /* (P, oc) */
+               int          oc,
+               int          o0,
+               const float *x0,      /* padded x of channel c at the tap's offset */
+               size_t       plane,
+               int          wp,
+               int          ow,
+               int          r0,
+               int          r1,
+               float       *dwt)     /* (c, oc) rows of this tap, from channel c */
+{
+  __m256 a[6][2];
+
+  UNROLL_ALL
+  for (int u = 0; u < CB; u++)
+    a[u][0] = a[u][1] = _mm256_setzero_ps ();
+  for (int r = r0; r < r1; r++)
+    {
+      const float *d = dyt + ((size_t) r * ow) * oc + o0;
+      const float *xr = x0 + (size_t) r * wp;
+
+      for (int q = 0; q < ow; q++, d += oc)
+        {
+          __m256 d0 = _mm256_loadu_ps (d), d1 = _mm256_loadu_ps (d + 8);
+
+          UNROLL_ALL
+          for (int u = 0; u < CB; u++)
+            {
+              __m256 v = _mm256_broadcast_ss (xr + u * plane + q);
+
+              a[u][0] = _mm256_fmadd_ps (v, d0, a[u][0]);
+              a[u][1] = _mm256_fmadd_ps (v, d1, a[u][1]);
+            }
+        }
+    }
+  UNROLL_ALL
+  for (int u = 0; u < CB; u++)
+    {
+      float *dst = dwt + (size_t) u * oc + o0;
+
+      _mm256_storeu_ps (dst, _mm256_add_ps (_mm256_loadu_ps (dst), a[u][0]));
+      _mm256_storeu_ps (dst + 8, _mm256_add_ps (_mm256_loadu_ps (dst + 8), a[u][1]));
+    }
+}
+
+/* dwt (k2, ic, oc) += the weight gradient of one image from the padded
+ * input xp (ic, hp, wp) and dyt (P, oc), oc a multiple of 16, in bands of
+ * DW_ROWS output rows so that one tap's rows stay in L1. */
+#define DW_ROWS 2
+
+__attribute__ ((target ("avx2,fma")))
+static void
+shifted_dw_avx2 (const float *xp,
+                 const float *dyt,
+                 int          ic,
+                 int          oc,
+                 int          k2,
+                 const int   *off,
+                 size_t       plane,
+                 int          wp,
+                 int          oh,
+                 int          ow,
+                 float       *dwt)
+{
+  for (int r0 = 0; r0 < oh; r0 += DW_ROWS)
+    {
+      int r1 = r0 + DW_ROWS < oh ? r0 + DW_ROWS : oh;
+
+      for (int t = 0; t < k2; t++)
+        for (int o0 = 0; o0 < oc; o0 += 16)
+          {
+            float *dt = dwt + (size_t) t * ic * oc;
+            int c = 0;
+
+            for (; c + 6 <= ic; c += 6)
+              dw_block_avx2 (6, dyt, oc, o0, xp + c * plane + off[t], plane, wp, ow, r0, r1,
+                             dt + (size_t) c * oc);
+            for (; c + 4 <= ic; c += 4)
+              dw_block_avx2 (4, dyt, oc, o0, xp + c * plane + off[t], plane, wp, ow, r0, r1,
+                             dt + (size_t) c * oc);
+            for (; c < ic; c++)
+              dw_block_avx2 (1, dyt, oc, o0, xp + c * plane + off[t], plane, wp, ow, r0, r1,
+                             dt + (size_t) c * oc);
+          }
+    }
+}
+#endif
+
+/* True when the shifted path's kernels serve k2 taps on this CPU: then the
+ * shifted path takes every stride-1 conv, also those with few input
+ * channels (a 1-channel 3x3 layer ran its im2col GEMM at 13 GFLOP/s,
+ * the kernel with depth 9 at about 40). */
+static bool
+conv_fast_ok (int k2)
+{
+#ifdef CONV_X86_KERNELS
+  return k2 <= CONV_FAST_TAPS && conv_have_avx2_fma ();
+#else
+  (void) k2;
+  return false;
+#endif
+}
+
 /* ---- conv2d ---------------------------------------------------------------- */
 /* y (N, OC, Ho, Wo) = W (OC, IC k k) * im2col (x) + b; W row-major.
  *
  * Three paths, by shape:
  * - direct: 1x1, stride 1, no pad. x (IC, H W) is its own column matrix.
- * - shifted: stride 1 and IC >= 8, any kernel, pad and dilation. The
- *   im2col is left to OpenBLAS's own packing. With x zero-padded to
+ * - shifted: stride 1 and IC >= 8 (any IC when the AVX2 kernels above
+ *   run: then forward, dx and, for OC % 16 == 0 and IC >= 4, dW use them
+ *   instead of the GEMMs described here), any kernel, pad and dilation.
+ *   The im2col is left to OpenBLAS's own packing. With x zero-padded to
  *   (IC, Hp, Wp), the column rows of tap (i, j) for a band of output rows,
  *   laid out at the padded pitch Wp, form one strided matrix,
  *   xp + (r0 + i d) Wp + j d with leading dimension Hp Wp. A band is then
@@ -358,8 +678,13 @@ typedef struct
   size_t   xp_floats;      /* SHIFTED, per worker: padded input */
   size_t   band_floats;    /* per worker: GEMM output band or column band */
   size_t   dyq_floats;     /* SHIFTED, per worker: padded dy */
+  size_t   dyt_floats;     /* SHIFTED, OC % 16 == 0, per worker: dy transposed */
+  size_t   dwt_floats;     /* same: dW as (k k, IC, OC) */
   size_t   shared_floats;  /* SHIFTED: rearranged weights, read by all workers */
   size_t   acc_floats;     /* per image: dW and db accumulator */
+  size_t   xpc_floats;     /* per image, SHIFTED with OC % 16 == 0 and pad: the
+                            * padded input kept from forward for dW */
+  size_t   cache_floats;   /* per image: acc_floats + xpc_floats */
 } ConvGeom;
 
 static size_t
@@ -391,7 +716,7 @@ conv_geom (const GrNet  *net,
   g.P = g.oh * g.ow;
   if (g.k == 1 && g.s == 1 && g.p == 0)
     g.path = CONV_DIRECT;
-  else if (g.s == 1 && g.ic >= SHIFT_MIN_IC)
+  else if (g.s == 1 && (g.ic >= SHIFT_MIN_IC || conv_fast_ok (g.k * g.k)))
     g.path = CONV_SHIFTED;
   else
     g.path = CONV_IM2COL;
@@ -420,15 +745,25 @@ conv_geom (const GrNet  *net,
       g.band_floats = nb > g.band_floats ? nb : g.band_floats;
       g.dyq_floats = g.pq != 0 ? align16 ((size_t) g.oc * g.hq * g.wq) : 0;
       g.shared_floats = align16 (2 * (size_t) g.k2 * g.oc * g.ic);
+      /* dW's kernel keeps 16 output channels in two vectors and blocks of
+       * 4-6 input channels; with fewer it is latency-bound and the
+       * im2col GEMM is as fast (W3's 1-channel first layer). */
+      if (g.oc % 16 == 0 && g.ic >= 4)
+        {
+          g.dyt_floats = align16 ((size_t) g.oc * g.P);
+          g.dwt_floats = align16 ((size_t) g.k2 * g.ic * g.oc);
+        }
     }
   g.acc_floats = align16 ((size_t) g.oc * g.K + (size_t) g.oc);
+  g.xpc_floats = g.dyt_floats > 0 ? g.xp_floats : 0;
+  g.cache_floats = g.acc_floats + g.xpc_floats;
   return g;
 }
 
 static size_t
 conv_worker_floats (const ConvGeom *g)
 {
-  return g->xp_floats + g->band_floats + g->dyq_floats;
+  return g->xp_floats + g->band_floats + g->dyq_floats + g->dyt_floats + g->dwt_floats;
 }
 
 /* Workspace: [ shared weights ] [ worker scratch x CONV_WORKERS ], sized
@@ -466,7 +801,7 @@ conv_setup (GrNet  *net,
   g = conv_geom (net, node);
   node->ws_floats = conv_ws_floats (&g);
   /* Not a forward cache: backward's per-image dW and db accumulators. */
-  node->cache_per_sample = g.acc_floats;
+  node->cache_per_sample = g.cache_floats;
   return GR_OK;
 }
 
@@ -498,10 +833,15 @@ typedef struct
   const ConvGeom *g;
   bool            backward;
   bool            want_dx;
+  bool            dx_assign; /* write dx instead of adding (the input's dy_assign) */
   int             n;        /* images */
   atomic_int      next;     /* the next image to hand out */
   const float    *wf;       /* SHIFTED: W as (k k, OC, IC) */
   const float    *wb;       /* SHIFTED: W flipped as (k k, IC, OC) */
+  bool            fast;     /* SHIFTED: the AVX2 kernels instead of GEMMs */
+  bool            fast_dw;  /* fast, and OC % 16 == 0: dW by its kernel too */
+  int             off_f[CONV_FAST_TAPS];  /* fast: tap offsets in the padded x */
+  int             off_b[CONV_FAST_TAPS];  /* fast: tap offsets in the padded dy */
 } ConvTask;
 
 typedef struct
@@ -510,26 +850,30 @@ typedef struct
   float          *xp;       /* this worker's scratch, see ConvGeom */
   float          *band;
   float          *dyq;
+  float          *dyt;
+  float          *dwt;
 } ConvWorker;
 
 /* The zero-padded input of one image for the shifted path: x itself when
  * there is no padding. */
 static const float *
 shifted_input (const ConvWorker *w,
-               const float      *x)
+               const float      *x,
+               float            *dst)   /* the padded copy: w->xp or the cache */
 {
   const ConvGeom *g = w->task->g;
 
   if (g->p == 0)
     return x;
-  pad_planes (x, g->ic, g->ih, g->iw, g->p, g->hp, g->wp, w->xp);
-  return w->xp;
+  pad_planes (x, g->ic, g->ih, g->iw, g->p, g->hp, g->wp, dst);
+  return dst;
 }
 
 static void
 conv_forward_image (const ConvWorker *w,
-                    const float      *x,  /* (IC, H, W) */
-                    float            *y)  /* (OC, Ho, Wo) */
+                    const float      *x,    /* (IC, H, W) */
+                    float            *y,    /* (OC, Ho, Wo) */
+                    float            *xpc)  /* where to keep the padded x, or NULL */
 {
   const ConvTask *job = w->task;
   const ConvGeom *g = job->g;
@@ -549,9 +893,18 @@ conv_forward_image (const ConvWorker *w,
 
   if (g->path == CONV_SHIFTED)
     {
-      const float *xp = shifted_input (w, x);
+      const float *xp = shifted_input (w, x, xpc ? xpc : w->xp);
       int plane = g->hp * g->wp;
 
+#ifdef CONV_X86_KERNELS
+      if (job->fast)
+        {
+          shifted_rows_avx2 (g->oc, g->ic, g->k2, job->wf, xp, (size_t) plane, g->wp,
+                             job->off_f, g->oh, g->ow, y, (size_t) g->P, bias ? b : NULL,
+                             false);
+          return;
+        }
+#endif
       for (int r0 = 0; r0 < g->oh; r0 += g->rows)
         {
           int r1 = r0 + g->rows < g->oh ? r0 + g->rows : g->oh;
@@ -597,7 +950,8 @@ conv_backward_image (const ConvWorker *w,
                      const float      *x,   /* (IC, H, W) */
                      const float      *dy,  /* (OC, Ho, Wo) */
                      float            *dx,  /* (IC, H, W), accumulated */
-                     float            *dw)  /* (OC, K) */
+                     float            *dw,  /* (OC, K) */
+                     const float      *xpc) /* the padded x kept by forward, or NULL */
 {
   const ConvTask *job = w->task;
   const ConvGeom *g = job->g;
@@ -612,10 +966,28 @@ conv_backward_image (const ConvWorker *w,
       /* dx (IC, P) += W^T (IC, OC) dy (OC, P) */
       if (job->want_dx)
         cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g->K, g->P, g->oc,
-                     1.0f, W, g->K, dy, g->P, 1.0f, dx, g->P);
+                     1.0f, W, g->K, dy, g->P, job->dx_assign ? 0.0f : 1.0f, dx, g->P);
       return;
     }
 
+#ifdef CONV_X86_KERNELS
+  if (job->fast_dw)
+    {
+      /* The padded x that forward kept. */
+      const float *xp = xpc ? xpc : shifted_input (w, x, w->xp);
+      size_t nt = (size_t) g->k2 * g->ic * g->oc;
+
+      transpose_dy_avx2 (dy, g->oc, g->P, w->dyt);
+      memset (w->dwt, 0, sizeof (float) * nt);
+      shifted_dw_avx2 (xp, w->dyt, g->ic, g->oc, g->k2, job->off_f, (size_t) g->hp * g->wp,
+                       g->wp, g->oh, g->ow, w->dwt);
+      for (int t = 0; t < g->k2; t++)
+        for (int c = 0; c < g->ic; c++)
+          for (int o = 0; o < g->oc; o++)
+            dw[(size_t) o * g->K + (size_t) c * g->k2 + t] += w->dwt[((size_t) t * g->ic + c) * g->oc + o];
+    }
+  else
+#endif
   /* dW by im2col bands on both paths: one GEMM of depth "band" per band
    * measured 7 % faster than k^2 shifted GEMMs of output 16 x 16, which
    * each pack the same dy again. */
@@ -625,6 +997,8 @@ conv_backward_image (const ConvWorker *w,
       int pt = (r1 - r0) * g->ow;
       const float *dyt = dy + (size_t) r0 * g->ow;
 
+      if (r0 == 0 && job->dx_assign && g->path == CONV_IM2COL)
+        memset (dx, 0, sizeof (float) * g->ic * g->ih * g->iw);
       im2col_rows (x, g->ic, g->ih, g->iw, g->k, g->s, g->p, g->d, r0, r1, g->ow, w->band);
       /* dW (OC, K) += dy (OC, pt) col^T (pt, K) */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, g->K, pt,
@@ -649,6 +1023,15 @@ conv_backward_image (const ConvWorker *w,
       pad_planes (dy, g->oc, g->oh, g->ow, g->pq, g->hq, g->wq, w->dyq);
       dq = w->dyq;
     }
+#ifdef CONV_X86_KERNELS
+  if (job->fast)
+    {
+      shifted_rows_avx2 (g->ic, g->oc, g->k2, job->wb, dq, (size_t) g->hq * g->wq, g->wq,
+                         job->off_b, g->ih, g->iw, dx, (size_t) g->ih * g->iw, NULL,
+                         !job->dx_assign);
+      return;
+    }
+#endif
   for (int y0 = 0; y0 < g->ih; y0 += g->rows_dx)
     {
       int y1 = y0 + g->rows_dx < g->ih ? y0 + g->rows_dx : g->ih;
@@ -667,7 +1050,7 @@ conv_backward_image (const ConvWorker *w,
         for (int yy = y0; yy < y1; yy++)
           row_store (dx + ((size_t) c * g->ih + yy) * g->iw,
                      w->band + (size_t) c * nb + (size_t) (yy - y0) * g->wq,
-                     g->iw, 0.0f, true);
+                     g->iw, 0.0f, !job->dx_assign);
     }
 }
 
@@ -683,20 +1066,21 @@ conv_worker_run (ConvWorker *w)
     {
       int s = atomic_fetch_add (&task->next, 1);
       const float *x, *dy;
-      float *acc;
+      float *acc, *xpc;
 
       if (s >= task->n)
         break;
       x = in->y + (size_t) s * in->out_size;
+      xpc = g->xpc_floats ? node->cache + (size_t) s * g->cache_floats + g->acc_floats : NULL;
       if (!task->backward)
         {
-          conv_forward_image (w, x, node->y + (size_t) s * node->out_size);
+          conv_forward_image (w, x, node->y + (size_t) s * node->out_size, xpc);
           continue;
         }
       dy = node->dy + (size_t) s * node->out_size;
-      acc = node->cache + (size_t) s * g->acc_floats;
+      acc = node->cache + (size_t) s * g->cache_floats;
       memset (acc, 0, sizeof (float) * g->acc_floats);
-      conv_backward_image (w, x, dy, in->dy + (size_t) s * in->out_size, acc);
+      conv_backward_image (w, x, dy, in->dy + (size_t) s * in->out_size, acc, xpc);
       if (node->n_param[1])
         {
           float *db = acc + (size_t) g->oc * g->K;
@@ -720,11 +1104,13 @@ conv_worker_run (ConvWorker *w)
     }
 }
 
-static void *
-conv_thread_main (void *data)
+static void
+conv_worker_main (void *data,
+                  int   worker)
 {
-  conv_worker_run (data);
-  return NULL;
+  ConvWorker *workers = data;
+
+  conv_worker_run (&workers[worker]);
 }
 
 /* Runs @task on this thread and, if it pays, one helper. */
@@ -738,7 +1124,6 @@ conv_run (GrNet    *net,
   size_t per = conv_worker_floats (g);
   bool parallel = net->threads >= 2 && task->n >= 2 && flops >= PARALLEL_MIN_FLOPS;
   ConvWorker workers[CONV_WORKERS];
-  pthread_t helper;
 
   for (int i = 0; i < CONV_WORKERS; i++)
     {
@@ -749,6 +1134,8 @@ conv_run (GrNet    *net,
         .xp = mine,
         .band = mine + g->xp_floats,
         .dyq = mine + g->xp_floats + g->band_floats,
+        .dyt = mine + g->xp_floats + g->band_floats + g->dyq_floats,
+        .dwt = mine + g->xp_floats + g->band_floats + g->dyq_floats + g->dyt_floats,
       };
     }
   atomic_init (&task->next, 0);
@@ -760,13 +1147,7 @@ conv_run (GrNet    *net,
   /* Each thread runs its GEMMs alone; OpenBLAS's own threads would fight
    * ours for the two cores. */
   openblas_set_num_threads (1);
-  if (pthread_create (&helper, NULL, conv_thread_main, &workers[1]) == 0)
-    {
-      conv_worker_run (&workers[0]);
-      pthread_join (helper, NULL);
-    }
-  else
-    conv_worker_run (&workers[0]);
+  gr_net_run_workers (net, true, conv_worker_main, workers);
   openblas_set_num_threads (net->threads);
 }
 
@@ -787,9 +1168,26 @@ conv_task_init (ConvTask       *task,
   task->g = g;
   task->backward = backward;
   task->want_dx = backward && gr_net_wants_grad (net, node->spec.inputs[0]);
+  task->dx_assign = task->want_dx && net->nodes[node->spec.inputs[0]].dy_assign;
   task->n = n;
   task->wf = wf;
   task->wb = wb;
+  task->fast = false;
+  task->fast_dw = false;
+#ifdef CONV_X86_KERNELS
+  if (g->path == CONV_SHIFTED && conv_fast_ok (g->k2))
+    {
+      task->fast = true;
+      task->fast_dw = g->dyt_floats > 0;
+      for (int t = 0; t < g->k2; t++)
+        {
+          int i = t / g->k, j = t % g->k;
+
+          task->off_f[t] = i * g->d * g->wp + j * g->d;
+          task->off_b[t] = i * g->d * g->wq + j * g->d;
+        }
+    }
+#endif
   if (g->path == CONV_SHIFTED)
     {
       const float *W = node->param[0];
@@ -849,7 +1247,7 @@ conv_backward (GrNet  *net,
   /* Sum the images in order: the same bits for any thread count. */
   for (int s = 1; s < n; s++)
     {
-      const float *acc = node->cache + (size_t) s * g.acc_floats;
+      const float *acc = node->cache + (size_t) s * g.cache_floats;
 
       for (size_t i = 0; i < nw + (size_t) g.oc; i++)
         sum[i] += acc[i];
@@ -866,6 +1264,7 @@ const GrLayerOps gr_conv2d_ops = {
   .forward = conv_forward,
   .backward = conv_backward,
   .flops = conv_flops,
+  .assigns_dx = true,
 };
 
 /* ---- max and average pooling ------------------------------------------- */

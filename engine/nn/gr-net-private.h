@@ -22,6 +22,9 @@ typedef struct
   void      (*forward)  (GrNet *net, GrNode *node, int n, bool train, GrRng *rng);
   void      (*backward) (GrNet *net, GrNode *node, int n);
   double    (*flops)    (const GrNet *net, const GrNode *node); /* per sample, may be NULL */
+  /* Backward honours its input's dy_assign: when set, it WRITES input 0's
+   * dy (every element) instead of adding to it. Only single-input kinds. */
+  bool        assigns_dx;
 } GrLayerOps;
 
 struct _GrNode
@@ -52,6 +55,9 @@ struct _GrNode
   size_t    ws_floats;        /* shared workspace needed at max_batch */
 
   bool      bypass;           /* BN bypass knob */
+  /* Set by gr_net_backward (): this node's only consumer writes its dy
+   * (ops->assigns_dx), so dy is not zeroed first. */
+  bool      dy_assign;
 };
 
 struct _GrNet
@@ -97,6 +103,37 @@ gr_net_wants_grad (const GrNet *net,
 {
   return input != 0 || net->need_input_grad;
 }
+
+/* Runs fn (ctx, 0) on this thread and, when @parallel and the net has two
+ * or more threads, fn (ctx, 1) on the process's helper thread, and returns
+ * when both are done. fn (ctx, 1) may not run at all (the helper was busy
+ * or not scheduled in time), so @fn must claim its work dynamically
+ * (atomics) and worker 0 must be able to do all of it. */
+typedef void (*GrWorkerFn) (void *ctx, int worker);
+
+void gr_net_run_workers (const GrNet *net,
+                         bool         parallel,
+                         GrWorkerFn   fn,
+                         void        *ctx);
+
+/* Runs fn (ctx, lo, hi) over [0, n): on this thread alone, or, when the
+ * net has two or more threads and @bytes (the memory the whole range
+ * touches) is worth it (about 1 MB), in chunks shared with the helper
+ * thread. @fn must give the same results for any split (items
+ * independent of each other), so the bits do not depend on threads. */
+typedef void (*GrRangeFn) (void *ctx, size_t lo, size_t hi);
+
+void gr_net_parallel (const GrNet *net,
+                      size_t       n,
+                      double       bytes,
+                      GrRangeFn    fn,
+                      void        *ctx);
+
+/* Before the nodes' backward passes: zeroes every dy a consumer adds into
+ * (see dy_assign) and copies @dout into the output node's dy. */
+void gr_net_backward_begin (GrNet       *net,
+                            const float *dout,
+                            int          n);
 
 /* printf-style; keeps the first 255 bytes. */
 void gr_net_set_error (GrNet      *net,

@@ -1,6 +1,6 @@
 /* Checkpoints. Layout (little-endian, as written by this machine):
  *
- *   "GRADLAB\x1a" magic (8)        u32 version      u32 reserved
+ *   "GRADLAB\x1a" magic (8)        u32 version      u32 flags
  *   u64 total file size            u64 network signature
  *   i64 step   i64 epoch           i64 adam t
  *   u64 n_params  u64 n_state  u64 n_opt  u64 n_perm  u64 knob text bytes
@@ -8,6 +8,11 @@
  *   params, BN state, optimizer slabs (floats); batcher permutation (i32);
  *   knobs as "key=value\n" text
  *   u32 CRC-32 of everything before it
+ *
+ * Flags (the word was "reserved", 0, before there were any): bit 0 = the
+ * run's inputs were standardized (gr_session_standardize_inputs ()); a
+ * load into a session on raw data standardizes it too, as the weights
+ * expect. Older files have 0.
  *
  * Saving goes to PATH.tmp, fsync, rename: a crash never leaves a half
  * file under the real name. */
@@ -22,12 +27,13 @@
 
 #define MAGIC "GRADLAB\x1a"
 #define VERSION 1u
+#define FLAG_STANDARDIZED 1u
 
 typedef struct
 {
   char     magic[8];
   uint32_t version;
-  uint32_t reserved;
+  uint32_t flags;
   uint64_t total;
   uint64_t signature;
   int64_t  step, epoch, adam_t;
@@ -131,6 +137,7 @@ gr_session_save_checkpoint (GrSession  *s,
   knob_text (&s->knobs, knobs, n_knobs + 1);
   memcpy (h.magic, MAGIC, 8);
   h.version = VERSION;
+  h.flags = s->standardized ? FLAG_STANDARDIZED : 0u;
   h.signature = net_signature (s->net);
   h.step = s->step;
   h.epoch = s->batcher.epoch;
@@ -312,6 +319,20 @@ gr_session_load_checkpoint (GrSession  *s,
         return st;
       }
   }
+
+  /* Weights trained on standardized inputs need them. The last thing
+   * that can fail, so a failure leaves the session as it was. */
+  if ((h.flags & FLAG_STANDARDIZED) && !s->standardized)
+    {
+      char err[64];
+
+      st = gr_session_standardize_inputs (s, err, sizeof err);
+      if (st != GR_OK)
+        {
+          free (buf);
+          return st;
+        }
+    }
 
   p = buf + sizeof h;
   memcpy (gr_net_params (s->net), p, sizeof (float) * h.n_params);

@@ -122,6 +122,32 @@ gr_dataset_subset (const GrDataset *ds,
   return out;
 }
 
+GrDataset *
+gr_dataset_copy (const GrDataset *ds)
+{
+  GrDataset *out;
+  size_t in_sz, tgt_sz;
+
+  if (ds == NULL)
+    return NULL;
+  out = gr_dataset_new (ds->name, ds->sample, ds->n, ds->n_classes, ds->target_shape);
+  if (out == NULL)
+    return NULL;
+  out->augment = ds->augment;
+  out->augment_shift = ds->augment_shift;
+  out->ignore_label = ds->ignore_label;
+  memcpy (out->class_names, ds->class_names, sizeof out->class_names);
+  in_sz = gr_shape_sample_size (ds->sample) * (size_t) ds->n;
+  tgt_sz = gr_shape_sample_size (ds->target_shape) * (size_t) ds->n;
+  if (in_sz > 0)
+    memcpy (out->x, ds->x, sizeof (float) * in_sz);
+  if (ds->labels != NULL && out->labels != NULL && tgt_sz > 0)
+    memcpy (out->labels, ds->labels, sizeof (int32_t) * tgt_sz);
+  if (ds->values != NULL && out->values != NULL && tgt_sz > 0)
+    memcpy (out->values, ds->values, sizeof (float) * tgt_sz);
+  return out;
+}
+
 bool
 gr_dataset_split (const GrDataset  *ds,
                   float             val_share,

@@ -48,6 +48,9 @@ void       gr_dataset_free       (GrDataset  *ds);
 GrDataset *gr_dataset_subset     (const GrDataset *ds,
                                   const int  *idx,
                                   int         n);
+/* A full copy of @ds (samples, targets, augmentation, names). NULL on
+ * failure. */
+GrDataset *gr_dataset_copy       (const GrDataset *ds);
 /* Splits @ds by a fixed permutation drawn from @seed: the first
  * round(n * val_share) samples of the permutation go to *val. */
 bool       gr_dataset_split      (const GrDataset *ds,

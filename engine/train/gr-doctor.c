@@ -156,6 +156,7 @@ struct _GrDoctor
   char             names[MAX_LAYERS][GR_NAME_LEN];
   GrActKind        acts[MAX_LAYERS];
   int              units[MAX_LAYERS];
+  float            bias_init[MAX_LAYERS];  /* the model's initial bias (0 = none) */
   char             out_name[GR_NAME_LEN];
   GrLayerKind      out_kind;
   GrActKind        out_act;
@@ -165,6 +166,7 @@ struct _GrDoctor
   char             class_names[GR_MAX_CLASSES][16];
   GrInputStats     input;
   bool             have_input;
+  const void      *input_data;   /* the training set the stats are of */
   GrKnobs          knobs;
   GrLossKind       chance_kind;
   bool             chance_weighted;
@@ -449,8 +451,7 @@ remedy_set (GrRemedy   *r,
   va_start (ap, fmt);
   vsnprintf (c->value, sizeof c->value, fmt, ap);
   va_end (ap);
-  if (strncmp (key, "model.", 6) == 0 || strncmp (key, "data.", 5) == 0
-      || gr_knobs_needs_reset (key))
+  if (strncmp (key, "model.", 6) == 0 || gr_knobs_needs_reset (key))
     r->needs_reset = true;
 }
 
@@ -853,6 +854,8 @@ describe (GrDoctor      *d,
         if (over > 1)
           append (ev, n, "; %d layers above %.0f%%", over,
                   (double) (100.0f * d->cfg.dead_frac));
+        if (d->bias_init[c->layer] < 0.0f)
+          append (ev, n, "; its biases started at %g", (double) d->bias_init[c->layer]);
         remedy_set (r, "activation", "leaky_relu");
         snprintf (r->label, sizeof r->label,
                   "Switch to leaky ReLU (dead units then still pass a gradient)");
@@ -867,9 +870,11 @@ describe (GrDoctor      *d,
         {
           /* The first layer saturates on inputs far from unit scale. */
           remedy_set (r, "data.normalize", "standard");
+          remedy_set (r, "init", "%s", gr_init_name (d->knobs.init));
           snprintf (r->probe, sizeof r->probe, "input-scale");
           snprintf (r->label, sizeof r->label,
-                    "Standardize the inputs: the first layer saturates on their scale");
+                    "Standardize the inputs (the first layer saturates on their scale) and "
+                    "restart from fresh weights");
         }
       else if (d->has_bn && !d->knobs.batch_norm)
         {
@@ -992,11 +997,15 @@ describe (GrDoctor      *d,
                 "over %d features (unit scale is RMS about 1)", (double) d->input.mean,
                 (double) d->input.std, (double) d->input.rms, (double) d->input.min,
                 (double) d->input.max, d->input.n_features);
+      /* Weights trained on the raw scale are damaged within a few steps
+       * (dead or saturated units); standardized data from fresh weights
+       * learns at once, the damaged net barely (docs/DOCTOR.md). */
       remedy_set (r, "data.normalize", "standard");
+      remedy_set (r, "init", "%s", gr_init_name (d->knobs.init));
       snprintf (r->probe, sizeof r->probe, "input-scale");
       snprintf (r->label, sizeof r->label,
-                "Standardize the inputs: per feature, subtract the mean and divide by "
-                "the standard deviation");
+                "Standardize the inputs (per feature: subtract the mean, divide by the "
+                "standard deviation) and restart from fresh weights");
       break;
 
     case GR_FINDING_OVERFITTING:
@@ -1185,6 +1194,8 @@ inspect (GrDoctor  *d,
 
       snprintf (d->names[i], GR_NAME_LEN, "%s", spec->name);
       d->units[i] = gr_net_node_shape (net, node).c;
+      d->bias_init[i] = node >= 1 && node <= gr_session_config (s)->model.n_layers
+                        ? gr_session_config (s)->model.bias_init[node - 1] : 0.0f;
       /* A bottleneck is a narrow feature vector; a conv layer with few
        * channels still has its spatial positions. */
       if (i < d->n_layers - 1 && spec->kind == GR_LAYER_DENSE
@@ -1213,6 +1224,7 @@ inspect (GrDoctor  *d,
 
   gr_probe_input_stats (train, &d->input);
   d->have_input = true;
+  d->input_data = train;
   gr_session_get_knobs (s, &d->knobs);
   d->inspected = false;
   update_chance (d, s);
@@ -1790,6 +1802,13 @@ gr_doctor_observe (GrDoctor  *d,
     gr_doctor_reset (d);
   if (!d->inspected)
     inspect (d, s);
+  /* The data.normalize remedy swaps the run's data for standardized
+   * copies: read their scale again (once; no allocation). */
+  if ((const void *) gr_session_train_data (s) != d->input_data)
+    {
+      d->input_data = gr_session_train_data (s);
+      gr_probe_input_stats (gr_session_train_data (s), &d->input);
+    }
   gr_session_get_knobs (s, &d->knobs);
   read_acts (d, gr_session_net (s));
   update_chance (d, s);
@@ -2169,12 +2188,33 @@ gr_doctor_apply_remedy (GrSession      *s,
       reset = true;
     }
   if (needs_reset != NULL)
-    *needs_reset = reset || data_key != NULL;
+    *needs_reset = reset;
   if (data_key != NULL)
     {
-      snprintf (err, err_len, "remedy '%s' needs new data: rebuild the data sets (see "
-                "gr_probe_standardize ()) and start a new run", data_key);
-      return GR_ERR_STATE;
+      for (int i = 0; i < r->n_changes; i++)
+        {
+          const GrKnobChange *c = &r->changes[i];
+
+          if (strncmp (c->key, "data.", 5) != 0)
+            continue;
+          if (strcmp (c->key, "data.normalize") != 0)
+            {
+              snprintf (err, err_len, "remedy key '%s' is not known", c->key);
+              return GR_ERR_ARG;
+            }
+          if (strcmp (c->value, "standard") == 0)
+            {
+              st = gr_session_standardize_inputs (s, err, err_len);
+              if (st != GR_OK)
+                return st;
+            }
+          else if (strcmp (c->value, "none") != 0 || gr_session_inputs_standardized (s))
+            {
+              snprintf (err, err_len, "data.normalize=%s cannot be applied to a running "
+                        "session (only 'standard')", c->value);
+              return GR_ERR_ARG;
+            }
+        }
     }
   return GR_OK;
 }

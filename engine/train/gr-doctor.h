@@ -52,11 +52,12 @@ typedef enum
 #define GR_FINDING_EVIDENCE_LEN 320
 
 /* One change of a remedy. @key is a knob name (gr_knobs_names ()), or one
- * of the keys that need a new run:
+ * of:
  *   "model.width"    = N      widen every hidden dense layer to >= N units
- *   "model.softmax"  = false  drop the SOFTMAX node on the output
- *   "data.normalize" = standard  standardize the inputs per feature
- *                             (gr_probe_standardize ()). */
+ *                             (needs a reset)
+ *   "model.softmax"  = false  drop the SOFTMAX node on the output (reset)
+ *   "data.normalize" = standard  standardize the inputs per feature, live
+ *                             (gr_session_standardize_inputs ()). */
 typedef struct
 {
   char key[32];
@@ -219,10 +220,11 @@ int         gr_finding_format_json    (const GrFinding *f,
  * thread), and the model.* changes as a model for the next reset
  * (gr_session_set_model ()); a remedy with model.* changes reads the model
  * in force, so apply it on the WORKER. *@needs_reset is set when the caller must
- * call gr_session_reset () on the worker for the remedy to act; data.*
- * changes cannot be applied to a running session and return GR_ERR_STATE
- * with a message (the caller rebuilds the data, see gr_probe_standardize
- * ()). Knob changes are applied before any error. */
+ * call gr_session_reset () on the worker for the remedy to act.
+ * data.normalize=standard standardizes the run's inputs between steps
+ * (gr_session_standardize_inputs (), WORKER; marked by an event); other
+ * data.* changes return GR_ERR_ARG. Knob changes are applied before any
+ * error. */
 GrStatus    gr_doctor_apply_remedy    (GrSession       *s,
                                        const GrRemedy  *r,
                                        bool            *needs_reset,

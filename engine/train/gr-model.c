@@ -44,6 +44,7 @@ gr_model_from_mlp (GrModelSpec     *spec,
       snprintf (l.name, sizeof l.name, "dense%d", d + 1);
       if ((node = push (spec, &l)) < 0)
         return GR_ERR_ARG;
+      spec->bias_init[node - 1] = mlp->bias_init;
       if (mlp->batch_norm)
         {
           memset (&l, 0, sizeof l);
@@ -132,4 +133,31 @@ gr_model_build (const GrModelSpec *spec,
       return NULL;
     }
   return net;
+}
+
+void
+gr_model_init_biases (const GrModelSpec *spec,
+                      GrNet             *net)
+{
+  float *params = gr_net_params (net);
+  int n = gr_net_n_weighted (net);
+
+  for (int i = 0; i < n; i++)
+    {
+      int node = gr_net_weighted_node (net, i);
+      size_t off, count, total;
+      float v;
+
+      if (node < 1 || node > spec->n_layers)
+        continue;
+      v = spec->bias_init[node - 1];
+      if (v == 0.0f || spec->layers[node - 1].no_bias)
+        continue;
+      /* A node's parameters are its weights, then its biases (one per
+       * output unit or channel), in one stretch of the slab. */
+      gr_net_weighted_range (net, i, &off, &count);
+      total = gr_net_node_n_params (net, node);
+      for (size_t j = off + count; j < off + total; j++)
+        params[j] = v;
+    }
 }

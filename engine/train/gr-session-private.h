@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 
+#include "gr-probes.h"
 #include "gr-session.h"
 
 typedef struct
@@ -19,6 +20,11 @@ struct _GrSession
   GrSessionConfig  cfg;          /* model in force, seed, limits */
   const GrDataset *train;        /* borrowed */
   const GrDataset *val;          /* borrowed, may be NULL */
+  /* Standardized copies once gr_session_standardize_inputs () ran; then
+   * train/val point here (the caller's sets stay as they were). */
+  GrDataset       *own_train, *own_val;
+  bool             standardized;
+  GrInputStats     std_stats;    /* the training statistics applied */
   int              n_classes;
   bool             is_seg;       /* labels are maps, not one per sample */
   float            class_freq[GR_MAX_CLASSES];

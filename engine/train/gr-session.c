@@ -203,6 +203,7 @@ build (GrSession *s,
   gr_rng_seed (&init_rng, s->cfg.seed, 1);
   gr_rng_seed (&s->rng, s->cfg.seed, 3);
   gr_net_init_params (s->net, s->knobs.init, s->knobs.init_sigma, &init_rng);
+  gr_model_init_biases (&s->cfg.model, s->net);
   gr_net_set_threads (s->net, s->cfg.threads);
   gr_session_apply_net_knobs (s);
 
@@ -284,6 +285,8 @@ gr_session_free (GrSession *s)
     return;
   free_buffers (s);
   gr_history_free (s->history);
+  gr_dataset_free (s->own_train);
+  gr_dataset_free (s->own_val);
   free (s->timeline);
   pthread_mutex_destroy (&s->lock);
   free (s);
@@ -673,6 +676,8 @@ gr_session_reset (GrSession *s,
   s->n_timeline = 0;
   s->timeline_pos = 0;
   gr_history_append_event (s->history, 0, GR_EVENT_RESET, "reset");
+  if (s->standardized)
+    gr_history_append_event (s->history, 0, GR_EVENT_NOTE, "inputs standardized");
   return GR_OK;
 }
 
@@ -699,6 +704,87 @@ gr_session_restore_snapshot (GrSession *s,
             (long long) s->snap_step[1]);
   gr_history_append_event (s->history, s->step + 1, GR_EVENT_NOTE, text);
   return GR_OK;
+}
+
+GrStatus
+gr_session_standardize_inputs (GrSession *s,
+                               char      *err,
+                               size_t     err_len)
+{
+  GrInputStats stats;
+  GrDataset *tr, *va = NULL;
+
+  if (err_len)
+    err[0] = '\0';
+  if (s->standardized)
+    return GR_OK;
+  tr = gr_dataset_copy (s->train);
+  if (s->val != NULL)
+    va = gr_dataset_copy (s->val);
+  if (tr == NULL || (s->val != NULL && va == NULL))
+    {
+      gr_dataset_free (tr);
+      gr_dataset_free (va);
+      snprintf (err, err_len, "out of memory");
+      return GR_ERR_NOMEM;
+    }
+  gr_probe_input_stats (s->train, &stats);
+  gr_probe_standardize (tr, &stats);
+  if (va != NULL)
+    gr_probe_standardize (va, &stats);
+  pthread_mutex_lock (&s->lock);
+  s->own_train = tr;
+  s->own_val = va;
+  s->train = tr;
+  s->val = va;
+  s->standardized = true;
+  s->std_stats = stats;
+  pthread_mutex_unlock (&s->lock);
+  /* Same samples, same order: the batcher goes on over the copy. */
+  s->batcher.ds = tr;
+  /* Before the first step it is the run's configuration (an experiment's
+   * data.normalize), noted at step 0 as after a reset; later it is a
+   * change, marked at the step it first acts on like a knob. */
+  if (s->step == 0)
+    gr_history_append_event (s->history, 0, GR_EVENT_NOTE, "inputs standardized");
+  else
+    gr_history_append_event (s->history, s->step + 1, GR_EVENT_KNOB, "inputs standardized");
+  return GR_OK;
+}
+
+bool
+gr_session_inputs_standardized (GrSession *s)
+{
+  bool v;
+
+  pthread_mutex_lock (&s->lock);
+  v = s->standardized;
+  pthread_mutex_unlock (&s->lock);
+  return v;
+}
+
+bool
+gr_session_standardize_like (GrSession *s,
+                             float     *x,
+                             int        n)
+{
+  GrInputStats stats;
+  GrDataset view;
+  bool v;
+
+  pthread_mutex_lock (&s->lock);
+  v = s->standardized;
+  if (v)
+    stats = s->std_stats;
+  pthread_mutex_unlock (&s->lock);
+  if (!v)
+    return false;
+  memset (&view, 0, sizeof view);
+  view.sample = s->train->sample;   /* the same for the copy and the original */
+  view.n = n;
+  view.x = x;
+  gr_probe_standardize (&view, &stats);
+  return true;
 }
 
 GrStatus
@@ -864,13 +950,23 @@ gr_session_error (GrSession *s)
 const GrDataset *
 gr_session_train_data (GrSession *s)
 {
-  return s->train;
+  const GrDataset *ds;
+
+  pthread_mutex_lock (&s->lock);
+  ds = s->train;
+  pthread_mutex_unlock (&s->lock);
+  return ds;
 }
 
 const GrDataset *
 gr_session_val_data (GrSession *s)
 {
-  return s->val;
+  const GrDataset *ds;
+
+  pthread_mutex_lock (&s->lock);
+  ds = s->val;
+  pthread_mutex_unlock (&s->lock);
+  return ds;
 }
 
 void

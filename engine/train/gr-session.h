@@ -66,6 +66,29 @@ GrStatus    gr_session_reset      (GrSession             *s,
  * lower learning rate. */
 GrStatus    gr_session_restore_snapshot (GrSession       *s,
                                          int64_t         *restored_step);
+/* WORKER, between steps. The data.normalize=standard remedy: standardizes
+ * the run's inputs per feature with the training set's statistics
+ * (gr_probe_input_stats () + gr_probe_standardize ()), the validation set
+ * with the same ones. The session takes standardized copies (the
+ * caller's sets are left alone, so readers holding them are safe); from
+ * the next step on, batches, evaluations, probes and
+ * gr_session_train_data () use the copies, resets included. An event
+ * "inputs standardized" marks the change on the plots (a KNOB event at
+ * the next step; before the first step a NOTE at step 0, as the
+ * experiment reader's data.normalize does). A second call does
+ * nothing. Returns GR_ERR_NOMEM (and changes nothing) on failure. */
+GrStatus    gr_session_standardize_inputs (GrSession     *s,
+                                           char          *err,
+                                           size_t         err_len);
+/* ANY. Whether the inputs were standardized by the call above. */
+bool        gr_session_inputs_standardized (GrSession    *s);
+/* ANY. Inputs made elsewhere (a decision-surface grid): standardizes the
+ * @n samples in @x (the data sets' sample layout) in place with the
+ * statistics the session's data got. Returns false (and leaves @x) if the
+ * inputs were not standardized. */
+bool        gr_session_standardize_like (GrSession       *s,
+                                         float           *x,
+                                         int              n);
 /* ANY. Queues a complete knob set for the next step. Returns GR_ERR_ARG
  * (and changes nothing) if it fails validation; @err names the field. */
 GrStatus    gr_session_set_knobs  (GrSession             *s,
@@ -99,8 +122,9 @@ void        gr_session_add_hook   (GrSession             *s,
 void        gr_session_set_histogram_layer (GrSession    *s,
                                             int           layer);
 
-/* Accessors. The history and the two data sets (which never change) are
- * ANY; the rest WORKER. */
+/* Accessors. The history and the two data sets are ANY (the data sets
+ * change only once, to standardized copies, and both stay valid while
+ * the session lives); the rest WORKER. */
 GrHistory  *gr_session_history    (GrSession             *s);
 GrNet      *gr_session_net        (GrSession             *s);
 int64_t     gr_session_step_count (GrSession             *s);

@@ -5,7 +5,8 @@
  *   --mode fast  every fault preset raises its finding within its step
  *                budget; the probes on digits (overfit one batch, the
  *                learning-rate range test).
- *   --mode slow  healthy presets run to the end with nothing above
+ *   --mode slow  the segmentation collapse on seg-imbalanced-ce;
+ *                healthy presets run to the end with nothing above
  *                "info"; each remedy, applied to its fault preset, makes
  *                the run better. Tens of seconds: suite 'slow'.
  *
@@ -26,7 +27,7 @@ typedef struct
   int           budget;    /* raised at or before this step */
 } Fault;
 
-/* Measured (seed 1): 135, 135, 3, 109, 1, 621, 34, 1, 34. */
+/* Measured (seed 1): 135, 135, 3, 109, 1, 621, 29, 1, 34. */
 static const Fault faults[] = {
   { "stuck-shuffled-labels", GR_FINDING_SHUFFLED_LABELS, 200 },
   { "stuck-misaligned", GR_FINDING_SHUFFLED_LABELS, 200 },
@@ -185,6 +186,68 @@ test_fault (gconstpointer data)
   run_close (&r);
 }
 
+/* ---- The data.normalize remedy, live -------------------------------------- */
+
+static void apply (Run             *r,
+                   const GrFinding *f);
+
+/* Mean training loss of the last 20 of @budget steps of
+ * stuck-unnormalized, with the standardize remedy applied at step @at
+ * (-1: never; 0: when the finding is raised): the data live, then the
+ * reset it asks for (fresh weights), after which @budget steps run. */
+static float
+unnormalized_tail (int at,
+                   int budget)
+{
+  Run r;
+  gboolean applied = FALSE;
+  float tail;
+
+  run_open (&r, "stuck-unnormalized");
+  while (gr_session_step_count (r.s) < budget && run_step (&r))
+    {
+      GrFinding f;
+
+      if (applied || at < 0 || gr_session_step_count (r.s) < at
+          || !gr_doctor_get_active (r.d, GR_FINDING_UNNORMALIZED_INPUTS, &f))
+        continue;
+      g_assert_cmpstr (f.remedy.changes[0].key, ==, "data.normalize");
+      g_assert_true (f.remedy.needs_reset);   /* and fresh weights */
+      apply (&r, &f);
+      applied = TRUE;
+    }
+  g_assert_cmpint (gr_session_step_count (r.s), ==, budget);
+  if (applied)
+    {
+      /* The finding is gone once the data is standardized. */
+      g_assert_false (gr_doctor_get_active (r.d, GR_FINDING_UNNORMALIZED_INPUTS, NULL));
+      g_assert_true (gr_session_inputs_standardized (r.s));
+    }
+  tail = mean_loss_tail (&r, 20);
+  run_close (&r);
+  return tail;
+}
+
+/* Raw 0-255 digits stay at chance (ln 10 = 2.303) for 200 steps; with
+ * the remedy (standardized data, fresh weights), applied at the finding
+ * (step 1) or late (step 30), the next 200 steps learn. */
+static void
+test_remedy_unnormalized_live (void)
+{
+  const float chance = logf (10.0f);
+  float none = unnormalized_tail (-1, 200);
+  float first = unnormalized_tail (0, 200);
+  float late = unnormalized_tail (30, 200);
+
+  g_test_message ("stuck-unnormalized, mean loss of the last 20 of 200 steps: %.3f "
+                  "without, %.3f with the remedy at the finding (step 1), %.3f at step 30 "
+                  "(chance %.3f)",
+                  none, first, late, chance);
+  g_assert_cmpfloat (fabsf (none - chance), <, 0.05f * chance);
+  g_assert_cmpfloat (first, <, 0.5f * chance);
+  g_assert_cmpfloat (late, <, 0.5f * chance);
+}
+
 /* ---- Probes on digits ------------------------------------------------------ */
 
 static void
@@ -282,8 +345,8 @@ test_healthy (gconstpointer data)
 /* ---- Remedies make their fault preset better ------------------------------ */
 
 /* Applies @f's remedy to the run the way the app's button does: knobs
- * live, model changes through a reset, data changes by rebuilding the
- * data and the session. */
+ * and data.normalize live (between steps), model changes through a
+ * reset. */
 static void
 apply (Run             *r,
        const GrFinding *f)
@@ -294,18 +357,6 @@ apply (Run             *r,
 
   g_test_message ("apply at step %" G_GINT64_FORMAT ": %s", gr_session_step_count (r->s),
                   f->remedy.label);
-  if (st == GR_ERR_STATE)
-    {
-      GrInputStats stats;
-
-      /* data.normalize=standard: training-set statistics for both splits. */
-      g_assert_cmpstr (f->remedy.changes[0].key, ==, "data.normalize");
-      gr_probe_input_stats (r->data->train, &stats);
-      gr_probe_standardize (r->data->train, &stats);
-      gr_probe_standardize (r->data->val, &stats);
-      run_renew_session (r);
-      return;
-    }
   g_assert_cmpint (st, ==, GR_OK);
   if (reset)
     {
@@ -469,41 +520,32 @@ test_remedy_labels (gconstpointer data)
   run_close (&r);
 }
 
-/* Segmentation under class imbalance, until seg-imbalanced-ce ships as a
- * preset: a small fully convolutional net under plain cross-entropy on
- * 2 % object pixels predicts background everywhere (measured: raised at
- * step 150). */
-static const char seg_experiment[] =
-  "{ \"name\": \"seg-collapse\", \"lab\": \"doctor\","
-  "  \"data\": { \"name\": \"seg-synthetic\", \"n\": 200, \"height\": 32, \"width\": 32,"
-  "            \"channels\": 1, \"classes\": 3, \"rare_share\": 0.02, \"noise\": 0.2 },"
-  "  \"model\": { \"layers\": ["
-  "    { \"type\": \"conv2d\", \"filters\": 8, \"kernel\": 3, \"padding\": 1 },"
-  "    { \"type\": \"act\", \"activation\": \"relu\" },"
-  "    { \"type\": \"conv2d\", \"filters\": 3, \"kernel\": 1 } ] },"
-  "  \"knobs\": { \"optimizer\": \"adam\", \"lr\": 0.003, \"batch_size\": 16, \"init\": \"he\" },"
-  "  \"steps\": 200, \"eval_every\": 50, \"seed\": 1 }";
+/* Segmentation under class imbalance: the seg-imbalanced-ce preset (plain
+ * cross-entropy, 1 % object pixels) predicts background everywhere for
+ * its first several hundred steps, at a pixel accuracy of 0.99. The
+ * preset evaluates every 250 steps (gradlab-run: raised at step 500); here
+ * it is evaluated every 50, as the segmentation lab's plots are, so the
+ * finding comes within SEG_COLLAPSE_BUDGET steps (measured: step 150,
+ * the third evaluation; docs/SEGMENTATION.md). */
+#define SEG_COLLAPSE_BUDGET 250
 
 static void
 test_seg_collapse (void)
 {
-  g_autoptr (GError) error = NULL;
   Run r;
   GrFinding f;
 
-  memset (&r, 0, sizeof r);
-  r.exp = gradlab_experiment_load_data (seg_experiment, -1, "seg-collapse.json", NULL, &error);
-  g_assert_no_error (error);
-  r.data = gradlab_experiment_make_data (r.exp, &error);
-  g_assert_no_error (error);
-  r.s = gradlab_experiment_new_session (r.exp, r.data, 1, &error);
-  g_assert_no_error (error);
-  r.d = gr_doctor_new (NULL);
-  run_to_end (&r);
-  g_assert_true (gr_doctor_first_logged (r.d, GR_FINDING_IMBALANCE_COLLAPSE, &f));
-  g_test_message ("seg-collapse: step %" G_GINT64_FORMAT ": %s -> %s", f.step, f.evidence,
+  run_open (&r, "seg-imbalanced-ce");
+  r.exp->eval_every = 50;
+  while (gr_session_step_count (r.s) < SEG_COLLAPSE_BUDGET
+         && !gr_doctor_first_logged (r.d, GR_FINDING_IMBALANCE_COLLAPSE, NULL) && run_step (&r))
+    ;
+  if (!gr_doctor_first_logged (r.d, GR_FINDING_IMBALANCE_COLLAPSE, &f))
+    g_error ("seg-imbalanced-ce: no imbalance-collapse within %d steps", SEG_COLLAPSE_BUDGET);
+  g_test_message ("seg-imbalanced-ce: step %" G_GINT64_FORMAT ": %s -> %s", f.step, f.evidence,
                   f.remedy.label);
-  g_assert_cmpint (f.step, <=, 200);
+  g_assert_cmpint (f.step, <=, SEG_COLLAPSE_BUDGET);
+  g_assert_cmpint (f.severity, >=, GR_SEVERITY_WARNING);
   g_assert_cmpint (f.layer_other, >, 0);
   g_assert_cmpstr (f.remedy.changes[0].key, ==, "class_weights");
   /* Background everywhere is the chance level of a segmenter, not a sign
@@ -559,12 +601,15 @@ main (int    argc,
 
           g_test_add_data_func (path, &faults[i], test_fault);
         }
-      g_test_add_func ("/app/doctor/fault/seg-collapse", test_seg_collapse);
+      g_test_add_func ("/app/doctor/remedy-live/stuck-unnormalized",
+                       test_remedy_unnormalized_live);
       g_test_add_func ("/app/doctor/probe/overfit-batch", test_probe_overfit);
       g_test_add_func ("/app/doctor/probe/lr-range", test_probe_lr_range);
     }
   else
     {
+      /* Convolutions: seconds here, minutes under AddressSanitizer. */
+      g_test_add_func ("/app/doctor/fault/seg-imbalanced-ce", test_seg_collapse);
       for (gsize i = 0; i < G_N_ELEMENTS (healthy); i++)
         {
           g_autofree char *path = g_strdup_printf ("/app/doctor/healthy/%s", healthy[i]);

@@ -3,9 +3,11 @@
 
 #include <glib.h>
 #include <locale.h>
+#include <math.h>
 #include <string.h>
 
 #include "gradlab-experiment.h"
+#include "gr-probes.h"
 
 /* Loads @text as "x.json" and asserts that it fails with @code and a
  * message containing @needle. */
@@ -181,7 +183,7 @@ static const char rich_json[] =
   "            \"train_subset\": 0.5, \"shuffle_labels\": 0.1, \"misalign\": 3,\n"
   "            \"input_scale\": 2.5, \"input_shift\": -1 },\n"
   "  \"model\": { \"layers\": [\n"
-  "    { \"type\": \"dense\", \"units\": 16, \"name\": \"fc1\" },\n"
+  "    { \"type\": \"dense\", \"units\": 16, \"name\": \"fc1\", \"bias_init\": -0.5 },\n"
   "    { \"type\": \"tanh\" },\n"
   "    { \"type\": \"dense\", \"units\": 16, \"bias\": false },\n"
   "    { \"type\": \"batchnorm\", \"momentum\": 0.2 },\n"
@@ -223,6 +225,8 @@ test_load_fields (void)
   g_assert_cmpint (e->model_kind, ==, GRADLAB_MODEL_LAYERS);
   g_assert_cmpint (m->n_layers, ==, 9);
   g_assert_cmpstr (m->layers[0].name, ==, "fc1");
+  g_assert_cmpfloat (m->bias_init[0], ==, -0.5f);
+  g_assert_cmpfloat (m->bias_init[2], ==, 0.0f);
   /* Unnamed layers get the engine's names. */
   g_assert_cmpstr (m->layers[1].name, ==, "act1");
   g_assert_cmpstr (m->layers[2].name, ==, "dense2");
@@ -285,13 +289,55 @@ test_round_trip (void)
     g_assert_true (gradlab_experiment_set (m, "data.name", "digits", &error));
     g_assert_true (gradlab_experiment_set (m, "data.image", "true", &error));
     g_assert_true (gradlab_experiment_set (m, "data.augment", "1", &error));
+    g_assert_true (gradlab_experiment_set (m, "data.normalize", "standard", &error));
+    g_assert_true (gradlab_experiment_set (m, "model.bias_init", "-3", &error));
     g_assert_true (gradlab_experiment_set (m, "activation", "elu", &error));
     g_assert_true (gradlab_experiment_set (m, "epochs", "3", &error));
     g_assert_no_error (error);
     g_assert_cmpint (m->mlp.depth, ==, 3);
     g_assert_cmpint (m->knobs.activation, ==, GR_ACT_ELU);
     g_assert_cmpint (m->mlp.act, ==, GR_ACT_LEAKY_RELU);
+    g_assert_true (m->data.normalize);
+    g_assert_cmpfloat (m->mlp.bias_init, ==, -3.0f);
     assert_round_trip (m);
+    /* The hidden dense layers carry it into the model spec; the output
+     * layer starts at 0. */
+    {
+      g_autoptr (GradlabData) data = gradlab_experiment_make_data (m, &error);
+      GrModelSpec spec;
+      int last_dense = -1, hidden = 0;
+
+      g_assert_no_error (error);
+      g_assert_true (gradlab_experiment_model_spec (m, data->train, &spec, &error));
+      for (int i = 0; i < spec.n_layers; i++)
+        if (spec.layers[i].kind == GR_LAYER_DENSE)
+          last_dense = i;
+      g_assert_cmpint (last_dense, >, 0);
+      for (int i = 0; i < last_dense; i++)
+        if (spec.layers[i].kind == GR_LAYER_DENSE)
+          {
+            g_assert_cmpfloat (spec.bias_init[i], ==, -3.0f);
+            hidden++;
+          }
+      g_assert_cmpint (hidden, ==, 3);
+      g_assert_cmpfloat (spec.bias_init[last_dense], ==, 0.0f);
+      /* data.normalize=standard: the session trains on a standardized
+       * copy of the training split; the data set stays raw. */
+      {
+        GrInputStats st;
+        GrSession *session = gradlab_experiment_new_session (m, data, 1, &error);
+
+        g_assert_no_error (error);
+        g_assert_true (gr_session_inputs_standardized (session));
+        g_assert_true (gr_session_train_data (session) != data->train);
+        gr_probe_input_stats (gr_session_train_data (session), &st);
+        g_assert_cmpfloat (fabsf (st.mean), <, 1e-3f);
+        g_assert_cmpfloat (fabsf (st.rms - 1.0f), <, 0.1f);
+        gr_probe_input_stats (data->train, &st);
+        g_assert_cmpfloat (st.mean, >, 0.1f);
+        gr_session_free (session);
+      }
+    }
   }
   /* Segmentation and folder options. */
   {
@@ -328,6 +374,14 @@ test_errors (void)
   assert_load_fails ("{\n  \"name\": \"a\",\n  \"knobs\": {\n    \"momentum\": 0.5,\n"
                      "    \"lr\": -0.1\n  }\n}", GRADLAB_EXPERIMENT_ERROR_INVALID,
                      "x.json:5: knobs.lr: -0.1 is outside (0, 100]");
+  assert_load_fails ("{\n  \"data\": { \"name\": \"digits\",\n    \"normalize\": \"std\" }\n}",
+                     GRADLAB_EXPERIMENT_ERROR_INVALID,
+                     "x.json:3: data.normalize: 'std' is not one of none, standard");
+  assert_load_fails ("{\n  \"model\": { \"layers\": [\n    { \"type\": \"relu\", \"bias_init\": -3 }\n"
+                     "  ] }\n}", GRADLAB_EXPERIMENT_ERROR_INVALID,
+                     "x.json:3: model.layers[0].bias_init: not an option of a 'relu' layer");
+  assert_load_fails ("{\n  \"model\": { \"mlp\": {\n    \"bias_init\": -1000 } }\n}",
+                     GRADLAB_EXPERIMENT_ERROR_INVALID, "x.json:3: model.mlp.bias_init: -1000");
   assert_load_fails ("{\n  \"knobs\": { \"lrr\": 0.1 }\n}", GRADLAB_EXPERIMENT_ERROR_INVALID,
                      "x.json:2: knobs.lrr: unknown knob 'lrr' (did you mean 'lr'?)");
   assert_load_fails ("{\n  \"knobs\": { \"optimizer\": \"adamm\" }\n}",

@@ -149,6 +149,91 @@ test_lr_low_remedy (void)
   gui_window_free (window);
 }
 
+static gboolean
+inputs_standardized (gpointer data)
+{
+  GrSession *s = gradlab_trainer_get_session (gradlab_window_get_trainer (data));
+
+  return s != NULL && gr_session_inputs_standardized (s);
+}
+
+static gboolean
+notice_shown (gpointer data)
+{
+  GtkWidget *panel = GTK_WIDGET (gradlab_window_get_doctor_panel (data));
+
+  return gui_find_label (panel, "Applied:") != NULL
+         || gui_find_label (panel, "could not be applied") != NULL;
+}
+
+static gboolean
+back_at_zero (gpointer data)
+{
+  return gradlab_trainer_get_step (gradlab_window_get_trainer (data)) == 0;
+}
+
+/* stuck-unnormalized: the "unnormalized-inputs" card's remedy button
+ * standardizes the running session's inputs (no error notice), a marker
+ * appears on the loss plot with an "inputs standardized" event, and the
+ * reset the remedy asks for (fresh weights) trains below chance. */
+static void
+test_unnormalized_remedy (void)
+{
+  GradlabWindow *window = gui_window_new ("doctor", 1280, 800);
+  GradlabDoctorPanel *panel = gradlab_window_get_doctor_panel (window);
+  g_autoptr (GPtrArray) events = NULL;
+  GtkWidget *remedy, *loss;
+  guint n_markers;
+  double before, after;
+  gboolean found = FALSE;
+  const gint64 N = 20, M = 200;
+
+  load_preset (window, "stuck-unnormalized");
+  gui_run_until (window, N);
+  gui_settle (window);
+  gradlab_doctor_panel_refresh (panel);
+  remedy = gradlab_doctor_panel_get_card_part (panel, "unnormalized-inputs", "remedy");
+  g_assert_true (GTK_IS_BUTTON (remedy));
+  before = mean_loss (window, 1, N);
+  loss = gradlab_dashboard_get_view (gradlab_window_get_dashboard (window), GRADLAB_VIEW_LOSS);
+  n_markers = gradlab_series_chart_get_n_markers (GRADLAB_SERIES_CHART (loss));
+
+  g_signal_emit_by_name (remedy, "clicked");
+  gui_wait_until (notice_shown, window, 10000, "the remedy's notice");
+  g_assert_null (gui_find_label (GTK_WIDGET (panel), "could not be applied"));
+  g_assert_true (inputs_standardized (window));
+
+  gui_run_until (window, N + 10);
+  gui_settle (window);
+  g_assert_cmpuint (gradlab_series_chart_get_n_markers (GRADLAB_SERIES_CHART (loss)), >,
+                    n_markers);
+  events = gui_knob_events (window);
+  for (guint i = 0; i < events->len; i++)
+    if (strstr (events->pdata[i], "inputs standardized") != NULL)
+      {
+        gint64 step = g_ascii_strtoll (events->pdata[i], NULL, 10);
+
+        g_test_message ("event: %s", (char *) events->pdata[i]);
+        g_assert_cmpint (step, >, N - 1);
+        g_assert_cmpint (step, <=, N + 1);
+        found = TRUE;
+      }
+  g_assert_true (found);
+
+  /* The fresh weights the remedy asks for: Reset, then train. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reset", NULL);
+  gui_wait_until (back_at_zero, window, 10000, "the reset");
+  g_assert_true (inputs_standardized (window));
+  gui_run_until (window, M);
+  gui_settle (window);
+  after = mean_loss (window, M - 19, M);
+  g_test_message ("mean loss: %.4f on raw inputs (steps 1-%" G_GINT64_FORMAT "), %.4f after "
+                  "(steps %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT ")", before, N, after,
+                  M - 19, M);
+  g_assert_cmpfloat (after, <, 0.5 * log (10.0));
+  gui_window_free (window);
+}
+
 /* A healthy preset: nothing at warning level or above, in the panel or
  * in the doctor. */
 static void
@@ -266,6 +351,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/gui/doctor/lr-low-remedy", test_lr_low_remedy);
+  g_test_add_func ("/gui/doctor/unnormalized-remedy", test_unnormalized_remedy);
   g_test_add_func ("/gui/doctor/healthy", test_healthy);
   g_test_add_func ("/gui/doctor/probe-overfit", test_probe_overfit);
   g_test_add_func ("/gui/doctor/probe-lr-range", test_probe_lr_range);

@@ -71,9 +71,12 @@ test_screenshot_lab (gconstpointer data)
     {
       /* The masks show the untrained network's predictions from step 0
        * (colourful noise, many errors); training makes them calmer while
-       * the curves appear. Both must be drawn, and differ. */
+       * the curves appear. Objects cover about 1 % of the pixels, so a
+       * trained prediction is mostly grey background: a few hundred
+       * coloured pixels (class swatches, object masks, the field's
+       * heat) show that it is drawn. Both must be drawn, and differ. */
       g_assert_cmpuint (c0, >, 1500);
-      g_assert_cmpuint (c1, >, 1500);
+      g_assert_cmpuint (c1, >, 500);
       g_assert_cmpuint (c1, !=, c0);
     }
   else

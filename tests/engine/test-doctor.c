@@ -6,6 +6,7 @@
  * that it can count the allocations gr_doctor_observe () makes. */
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -110,6 +111,7 @@ typedef struct
   GrOptKind opt;
   float     lr;
   GrLossKind loss;
+  float     bias_init;   /* hidden dense layers' initial bias */
 } RunSpec;
 
 static GrSession *
@@ -131,6 +133,7 @@ make_session (const RunSpec   *r,
   mlp.act = r->act;
   mlp.softmax = r->softmax;
   mlp.outputs = train->n_classes;
+  mlp.bias_init = r->bias_init;
   g_assert_cmpint (gr_model_from_mlp (&cfg.model, train->sample, &mlp), ==, GR_OK);
   gr_knobs_defaults (&cfg.knobs);
   cfg.knobs.optimizer = r->opt;
@@ -437,6 +440,71 @@ test_unnormalized (void)
   g_assert_true (gr_doctor_get_active (d, GR_FINDING_UNNORMALIZED_INPUTS, &f));
   g_assert_cmpint (f.step, ==, 1);
   g_assert_cmpstr (f.remedy.changes[0].key, ==, "data.normalize");
+  /* With fresh weights: a reset (init as it was). */
+  g_assert_true (f.remedy.needs_reset);
+  g_assert_cmpstr (f.remedy.changes[1].key, ==, "init");
+
+  /* The remedy, live: the session standardizes copies of its data, the
+   * caller's set is untouched, an event marks it and the finding clears. */
+  {
+    bool reset = true;
+    char err[256];
+    float x0 = tr->x[0];
+    const GrDataset *now;
+    GrInputStats after;
+    GrEvent ev[4];
+    int64_t n;
+
+    g_assert_cmpint (gr_doctor_apply_remedy (s, &f.remedy, &reset, err, sizeof err), ==,
+                     GR_OK);
+    g_assert_true (reset);
+    g_assert_true (gr_session_inputs_standardized (s));
+    now = gr_session_train_data (s);
+    g_assert_true (now != tr);
+    g_assert_cmpfloat (tr->x[0], ==, x0);
+    gr_probe_input_stats (now, &after);
+    g_assert_cmpfloat (fabsf (after.mean), <, 1e-3f);
+    g_assert_cmpfloat (fabsf (after.rms - 1.0f), <, 1e-2f);
+    /* Applying it again changes nothing. */
+    g_assert_cmpint (gr_doctor_apply_remedy (s, &f.remedy, &reset, err, sizeof err), ==,
+                     GR_OK);
+    g_assert_true (gr_session_train_data (s) == now);
+    run (s, d, 1, 0);
+    n = gr_history_copy_events (gr_session_history (s), 0, 4, ev);
+    g_assert_cmpint (n, ==, 1);
+    g_assert_cmpint (ev[0].kind, ==, GR_EVENT_KNOB);
+    g_assert_cmpint (ev[0].step, ==, 2);
+    g_assert_cmpstr (ev[0].text, ==, "inputs standardized");
+    g_assert_false (gr_doctor_get_active (d, GR_FINDING_UNNORMALIZED_INPUTS, NULL));
+    /* A reset keeps the standardized data, and says so. */
+    g_assert_cmpint (gr_session_reset (s, err, sizeof err), ==, GR_OK);
+    g_assert_true (gr_session_train_data (s) == now);
+    n = gr_history_copy_events (gr_session_history (s), 0, 4, ev);
+    g_assert_cmpint (n, ==, 2);
+    g_assert_cmpint (ev[1].kind, ==, GR_EVENT_NOTE);
+    g_assert_cmpstr (ev[1].text, ==, "inputs standardized");
+    run (s, d, 1, 0);
+    g_assert_false (gr_doctor_get_active (d, GR_FINDING_UNNORMALIZED_INPUTS, NULL));
+    /* A checkpoint carries it: loaded into a session on the raw data,
+     * the inputs are standardized as the weights expect. */
+    {
+      g_autofree char *dir = g_dir_make_tmp ("gradlab-doctor-XXXXXX", NULL);
+      g_autofree char *path = g_build_filename (dir, "ck.bin", NULL);
+      GrSession *s2 = make_session (&healthy, tr, NULL);
+
+      g_assert_cmpint (gr_session_save_checkpoint (s, path), ==, GR_OK);
+      g_assert_false (gr_session_inputs_standardized (s2));
+      g_assert_cmpint (gr_session_load_checkpoint (s2, path), ==, GR_OK);
+      g_assert_true (gr_session_inputs_standardized (s2));
+      gr_session_free (s2);
+      g_remove (path);
+      g_rmdir (dir);
+    }
+    /* Only "standard" is applied live. */
+    snprintf (f.remedy.changes[0].value, sizeof f.remedy.changes[0].value, "none");
+    g_assert_cmpint (gr_doctor_apply_remedy (s, &f.remedy, &reset, err, sizeof err), ==,
+                     GR_ERR_ARG);
+  }
   gr_session_free (s);
   gr_doctor_free (d);
 
@@ -447,6 +515,73 @@ test_unnormalized (void)
   d = gr_doctor_new (NULL);
   run (s, d, 1, 0);
   g_assert_false (gr_doctor_get_active (d, GR_FINDING_UNNORMALIZED_INPUTS, NULL));
+  gr_doctor_free (d);
+  gr_session_free (s);
+  gr_dataset_free (tr);
+}
+
+/* The biases of weighted layer @i of @s's net: all equal to @v? */
+static gboolean
+biases_are (GrSession *s,
+            int        i,
+            float      v)
+{
+  GrNet *net = gr_session_net (s);
+  int node = gr_net_weighted_node (net, i);
+  size_t off, count, total = gr_net_node_n_params (net, node);
+  const float *p = gr_net_params (net);
+
+  gr_net_weighted_range (net, i, &off, &count);
+  g_assert_cmpuint (total, >, count);
+  for (size_t j = off + count; j < off + total; j++)
+    if (p[j] != v)
+      return FALSE;
+  return TRUE;
+}
+
+/* Dead ReLUs from a large negative initial bias (bias_init): the hidden
+ * layers start with every bias at the constant (again after a reset; the
+ * output layer keeps 0), the doctor names them dead within 50 steps, and
+ * its remedy (leaky ReLU, live) gets the loss moving. */
+static void
+test_dead_bias (void)
+{
+  GrDataset *tr = blobs (512, 8, 4, 1.0f, 1);
+  RunSpec spec = healthy;
+  GrSession *s;
+  GrDoctor *d = gr_doctor_new (NULL);
+  GrFinding f;
+  char err[256];
+  bool reset = false;
+  GrStepRecord rec[20];
+  double before = 0, after = 0;
+  int64_t n;
+
+  spec.bias_init = -10.0f;
+  s = make_session (&spec, tr, NULL);
+  g_assert_true (biases_are (s, 0, -10.0f));
+  g_assert_true (biases_are (s, 1, -10.0f));
+  g_assert_true (biases_are (s, 2, 0.0f));
+  g_assert_cmpint (gr_session_reset (s, err, sizeof err), ==, GR_OK);
+  g_assert_true (biases_are (s, 0, -10.0f));
+
+  run (s, d, 50, 0);
+  g_assert_true (gr_doctor_first_logged (d, GR_FINDING_DEAD_RELU, &f));
+  g_test_message ("dead-relu at step %lld: %s", (long long) f.step, f.evidence);
+  g_assert_cmpint (f.step, <=, 50);
+  g_assert_cmpint (f.severity, ==, GR_SEVERITY_ERROR);
+  g_assert_cmpstr (f.remedy.changes[0].key, ==, "activation");
+  n = gr_history_copy_steps (gr_session_history (s), 30, 20, rec);
+  for (int64_t i = 0; i < n; i++)
+    before += rec[i].loss / n;
+  g_assert_cmpint (gr_doctor_apply_remedy (s, &f.remedy, &reset, err, sizeof err), ==, GR_OK);
+  g_assert_false (reset);
+  run (s, d, 400, 0);
+  n = gr_history_copy_steps (gr_session_history (s), 430, 20, rec);
+  for (int64_t i = 0; i < n; i++)
+    after += rec[i].loss / n;
+  g_test_message ("mean loss %.4f before the remedy, %.4f 400 steps after", before, after);
+  g_assert_cmpfloat (after, <, 0.5 * before);
   gr_doctor_free (d);
   gr_session_free (s);
   gr_dataset_free (tr);
@@ -595,12 +730,16 @@ test_apply_remedy (void)
   /* The output layer keeps its size. */
   g_assert_cmpint (gr_net_output_shape (gr_session_net (s)).c, ==, 4);
 
-  /* Data changes cannot be applied to a running session. */
+  /* data.normalize=standard applies live, with no reset; other data keys
+   * are refused. */
   snprintf (r.changes[0].key, sizeof r.changes[0].key, "data.normalize");
   snprintf (r.changes[0].value, sizeof r.changes[0].value, "standard");
-  g_assert_cmpint (gr_doctor_apply_remedy (s, &r, &reset, err, sizeof err), ==, GR_ERR_STATE);
-  g_assert_true (reset);
-  g_assert_nonnull (strstr (err, "data.normalize"));
+  g_assert_cmpint (gr_doctor_apply_remedy (s, &r, &reset, err, sizeof err), ==, GR_OK);
+  g_assert_false (reset);
+  g_assert_true (gr_session_inputs_standardized (s));
+  snprintf (r.changes[0].key, sizeof r.changes[0].key, "data.shuffle");
+  g_assert_cmpint (gr_doctor_apply_remedy (s, &r, &reset, err, sizeof err), ==, GR_ERR_ARG);
+  g_assert_nonnull (strstr (err, "data.shuffle"));
 
   snprintf (r.changes[0].key, sizeof r.changes[0].key, "no_such_knob");
   g_assert_cmpint (gr_doctor_apply_remedy (s, &r, &reset, err, sizeof err), ==, GR_ERR_ARG);
@@ -959,6 +1098,7 @@ main (int    argc,
   g_test_add_func ("/engine/doctor/format", test_format);
   g_test_add_func ("/engine/doctor/defaults", test_defaults);
   g_test_add_func ("/engine/doctor/healthy", test_healthy);
+  g_test_add_func ("/engine/doctor/dead-relu-bias", test_dead_bias);
   g_test_add_func ("/engine/doctor/lr-too-high", test_lr_high);
   g_test_add_func ("/engine/doctor/nonfinite-step", test_nonfinite_step);
   g_test_add_func ("/engine/doctor/lr-too-low", test_lr_low);
