@@ -104,26 +104,18 @@ gr_layer_init_weights (float      *w,
  * slower than one. */
 #define DENSE_PARALLEL_MIN_FLOPS 4.0e6
 
-/* Returns true if it switched OpenBLAS to one thread for an (n x m x k)
- * GEMM; pass that to dense_gemm_threads_end (). */
-static bool
-dense_gemm_threads_begin (GrNet *net,
-                          int    n,
-                          int    m,
-                          int    k)
-{
-  if (net->threads <= 1 || 2.0 * n * m * k >= DENSE_PARALLEL_MIN_FLOPS)
-    return false;
-  openblas_set_num_threads (1);
-  return true;
-}
-
+/* Sets OpenBLAS's thread count for an (n x m x k) GEMM: one thread below
+ * the threshold, the net's count above. The count stays until the next
+ * GEMM asks for another (gr_net_blas_threads () calls OpenBLAS only on a
+ * change), so a net of small layers never switches at all. */
 static void
-dense_gemm_threads_end (GrNet *net,
-                        bool   one)
+dense_gemm_threads (GrNet *net,
+                    int    n,
+                    int    m,
+                    int    k)
 {
-  if (one)
-    openblas_set_num_threads (net->threads);
+  gr_net_blas_threads (net->threads <= 1 || 2.0 * n * m * k >= DENSE_PARALLEL_MIN_FLOPS
+                       ? net->threads : 1);
 }
 
 static GrStatus
@@ -169,11 +161,10 @@ dense_forward (GrNet  *net,
 {
   GrNode *in = gr_node_input (net, node, 0);
   int k = (int) in->out_size, m = node->spec.units;
-  bool one = dense_gemm_threads_begin (net, n, m, k);
 
+  dense_gemm_threads (net, n, m, k);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, m, k,
                1.0f, in->y, k, node->param[0], k, 0.0f, node->y, m);
-  dense_gemm_threads_end (net, one);
   if (node->n_param[1])
     {
       const float *b = node->param[1];
@@ -195,8 +186,8 @@ dense_backward (GrNet  *net,
 {
   GrNode *in = gr_node_input (net, node, 0);
   int k = (int) in->out_size, m = node->spec.units;
-  bool one = dense_gemm_threads_begin (net, n, m, k);
 
+  dense_gemm_threads (net, n, m, k);
   /* dW (out, in) = dy^T (out, N) x (N, in) */
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, m, k, n,
                1.0f, node->dy, m, in->y, k, 0.0f, node->dparam[0], k);
@@ -217,7 +208,6 @@ dense_backward (GrNet  *net,
   if (gr_net_wants_grad (net, node->spec.inputs[0]))
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, k, m,
                  1.0f, node->dy, m, node->param[0], k, in->dy_assign ? 0.0f : 1.0f, in->dy, k);
-  dense_gemm_threads_end (net, one);
 }
 
 static double

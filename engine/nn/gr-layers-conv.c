@@ -1141,14 +1141,14 @@ conv_run (GrNet    *net,
   atomic_init (&task->next, 0);
   if (!parallel)
     {
+      gr_net_blas_threads (net->threads);
       conv_worker_run (&workers[0]);
       return;
     }
   /* Each thread runs its GEMMs alone; OpenBLAS's own threads would fight
    * ours for the two cores. */
-  openblas_set_num_threads (1);
+  gr_net_blas_threads (1);
   gr_net_run_workers (net, true, conv_worker_main, workers);
-  openblas_set_num_threads (net->threads);
 }
 
 /* Fills @task; for the shifted path also rearranges W for the taps into

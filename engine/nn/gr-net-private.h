@@ -111,6 +111,11 @@ gr_net_wants_grad (const GrNet *net,
  * (atomics) and worker 0 must be able to do all of it. */
 typedef void (*GrWorkerFn) (void *ctx, int worker);
 
+/* Sets OpenBLAS's (process-wide) thread count, calling OpenBLAS only when
+ * it differs from the count last set through here: switching costs
+ * microseconds, and small GEMMs switch on every call. */
+void gr_net_blas_threads (int threads);
+
 void gr_net_run_workers (const GrNet *net,
                          bool         parallel,
                          GrWorkerFn   fn,

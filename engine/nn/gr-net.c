@@ -1122,10 +1122,19 @@ gr_net_set_bn_bypass (GrNet *net,
   return changed;
 }
 
+static atomic_int blas_threads_now = 0;
+
+void
+gr_net_blas_threads (int threads)
+{
+  if (atomic_exchange (&blas_threads_now, threads) != threads)
+    openblas_set_num_threads (threads);
+}
+
 void
 gr_net_set_threads (GrNet *net,
                     int    threads)
 {
   net->threads = threads < 1 ? 1 : threads;
-  openblas_set_num_threads (net->threads);
+  gr_net_blas_threads (net->threads);
 }
