@@ -1067,6 +1067,11 @@ gradlab_window_save_experiment (GradlabWindow *self,
     }
   if (copy->steps > 0 && copy->steps < step)
     copy->steps = step;
+  /* The doctor's "standardize inputs" remedy changes the data, not a
+   * knob: the saved experiment standardizes from the start. */
+  if (gradlab_trainer_get_session (self->trainer) != NULL
+      && gr_session_inputs_standardized (gradlab_trainer_get_session (self->trainer)))
+    copy->data.normalize = TRUE;
   return gradlab_experiment_save (copy, path, error);
 }
 

@@ -9,6 +9,7 @@
  * the side and leaves the main run's step count and weights alone.
  */
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -231,6 +232,21 @@ test_unnormalized_remedy (void)
                   "(steps %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT ")", before, N, after,
                   M - 19, M);
   g_assert_cmpfloat (after, <, 0.5 * log (10.0));
+
+  /* Save keeps the remedy: the experiment standardizes from the start. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("gradlab-doctor-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "remedied.json", NULL);
+    g_autofree char *text = NULL;
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (gradlab_window_save_experiment (window, path, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "\"normalize\": \"standard\""));
+    g_unlink (path);
+    g_rmdir (dir);
+  }
   gui_window_free (window);
 }
 
