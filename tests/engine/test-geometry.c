@@ -327,6 +327,46 @@ dilated_tanh_net (void)
   return net;
 }
 
+/* The segmentation presets' kind of net: one input channel, 3x3 convs with
+ * batch norm and ReLU, dilations 1-2-4, a 1x1 head: the AVX2 3x3 path,
+ * eval-mode BN and the input node's gradient all take part. */
+static GrNet *
+seg_like_net (void)
+{
+  GrNet *net = gr_net_new ((GrShape) { 1, 1, 32, 32 });
+  GrLayerSpec head = conv_spec (3, 1, 1, 0, 1);
+  GrRng rng;
+
+  for (int d = 1; d <= 4; d *= 2)
+    {
+      GrLayerSpec c = conv_spec (16, 3, 1, d, d);
+      GrLayerSpec bn = { .kind = GR_LAYER_BATCHNORM };
+      GrLayerSpec act = { .kind = GR_LAYER_ACT, .act = GR_ACT_RELU };
+
+      add_ok (net, &c);
+      add_ok (net, &bn);
+      add_ok (net, &act);
+    }
+  add_ok (net, &head);
+  g_assert_cmpint (gr_net_compile (net, 4), ==, GR_OK);
+  gr_rng_seed (&rng, 8, 2);
+  gr_net_init_params (net, GR_INIT_HE, 0.0f, &rng);
+  return net;
+}
+
+static void
+test_effective_rf_bn_relu (void)
+{
+  GrNet *net = seg_like_net ();
+  GrGeometry *geo = geometry_of (net);
+
+  g_assert_cmpfloat (geo->rows[geo->n_rows - 1].rf, ==, 15.0);
+  check_erf (net, 16, 16, 0, false);
+  check_erf (net, 10, 20, -1, false);
+  g_free (geo);
+  gr_net_free (net);
+}
+
 static void
 test_effective_rf_inside (void)
 {
@@ -439,6 +479,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/engine/geometry/rf/two-3x3-vs-5x5", test_two_3x3_vs_5x5);
+  g_test_add_func ("/engine/geometry/erf/bn-relu", test_effective_rf_bn_relu);
   g_test_add_func ("/engine/geometry/rf/dilated-1-2-4", test_dilated_1_2_4);
   g_test_add_func ("/engine/geometry/rf/stride-doubles-growth", test_stride_doubles_growth);
   g_test_add_func ("/engine/geometry/output-shapes", test_output_shapes);
