@@ -415,6 +415,7 @@ summary_json (Run        *r,
         {
           int C = ev->n_classes;
           float freq[GR_MAX_CLASSES] = { 0 };
+          int64_t confusion[GR_MAX_CLASSES * GR_MAX_CLASSES];
 
           gr_session_class_freq (r->s, freq);
           g_string_append (s, ",\n    \"pixel_acc\": ");
@@ -432,6 +433,17 @@ summary_json (Run        *r,
             {
               g_string_append (s, c ? ", " : "");
               append_json_num (s, freq[c]);
+            }
+          /* Row = true class, column = predicted, in pixels. */
+          gr_session_confusion (r->s, confusion);
+          g_string_append (s, "],\n    \"confusion\": [");
+          for (int t = 0; t < C; t++)
+            {
+              g_string_append (s, t ? ", [" : "[");
+              for (int c = 0; c < C; c++)
+                g_string_append_printf (s, "%s%" G_GINT64_FORMAT, c ? ", " : "",
+                                        confusion[t * C + c]);
+              g_string_append (s, "]");
             }
           g_string_append (s, "]");
         }

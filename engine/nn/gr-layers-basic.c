@@ -336,41 +336,6 @@ relu_backward_range (void   *data,
   relu_backward_loop (job->x + lo, job->dy + lo, job->out + lo, hi - lo, job->slope, job->add);
 }
 
-/* e^x for the sigmoid, written without calls or branches so that loops
- * over it vectorise (libm's expf () is a call per element: a 20-layer
- * sigmoid network spent a fifth of its step there). x is clamped to
- * [-87, 88] with integer masks (a float select would keep the vectoriser
- * out under -ftrapping-math), split as n ln 2 + r with |r| <= ln 2 / 2
- * (Cody-Waite, ln 2 in two parts; n rounded by adding 1.5 * 2^23), e^r by
- * Cephes' degree-6 polynomial, and 2^n made in the exponent bits. The
- * sigmoid below is within 2.5 ulp of 1 / (1 + expf (-x)) on [-100, 100];
- * NaN stays NaN. */
-static inline float
-exp_vec (float x)
-{
-  const int32_t lo_bits = (int32_t) 0xc2ae0000, hi_bits = (int32_t) 0x42b00000; /* -87, 88 */
-  int32_t xb, lo = -(int32_t) (x < -87.0f), hi = -(int32_t) (x > 88.0f), e;
-  float t, k, r, p, scale;
-
-  memcpy (&xb, &x, sizeof xb);
-  xb = (xb & ~(lo | hi)) | (lo_bits & lo) | (hi_bits & hi);
-  memcpy (&x, &xb, sizeof x);
-  t = x * 1.44269504f + 12582912.0f;
-  k = t - 12582912.0f;
-  r = x - k * 0.693359375f;
-  r = r + k * 2.12194440e-4f;
-  p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  e = ((int32_t) k + 127) * (1 << 23);
-  memcpy (&scale, &e, sizeof scale);
-  return p * scale;
-}
-
 static void
 sigmoid_forward_loop (const float *restrict x,
                       float       *restrict y,
@@ -380,9 +345,9 @@ sigmoid_forward_loop (const float *restrict x,
 
   for (; i + BLOCK <= total; i += BLOCK)
     for (int u = 0; u < BLOCK; u++)
-      y[i + u] = 1.0f / (1.0f + exp_vec (-x[i + u]));
+      y[i + u] = 1.0f / (1.0f + gr_exp_vec (-x[i + u]));
   for (; i < total; i++)
-    y[i] = 1.0f / (1.0f + exp_vec (-x[i]));
+    y[i] = 1.0f / (1.0f + gr_exp_vec (-x[i]));
 }
 
 /* dx += dy y (1 - y) */
@@ -449,6 +414,8 @@ act_forward (GrNet  *net,
   size_t total = node->out_size * (size_t) n;
   float slope = node->spec.slope;
 
+  if (node->y_done)
+    return;
   /* One loop per kind so each vectorises. */
   switch (node->spec.act)
     {
@@ -735,6 +702,37 @@ plane_normalize (const float *restrict v,
       float t = (v[q] - mu) * is;
 
       y[q] = g * t + b;
+    }
+}
+
+/* plane_normalize () that also writes r = max (y, 0), the output of a
+ * ReLU reading y: one pass instead of the ReLU's own read of y. */
+static void
+plane_normalize_relu (const float *restrict v,
+                      float       *restrict y,
+                      float       *restrict r,
+                      size_t                P,
+                      float                 mu,
+                      float                 is,
+                      float                 g,
+                      float                 b)
+{
+  size_t q = 0;
+
+  for (; q + BLOCK <= P; q += BLOCK)
+    for (int u = 0; u < BLOCK; u++)
+      {
+        float t = g * ((v[q + u] - mu) * is) + b;
+
+        y[q + u] = t;
+        r[q + u] = t > 0.0f ? t : 0.0f;
+      }
+  for (; q < P; q++)
+    {
+      float t = g * ((v[q] - mu) * is) + b;
+
+      y[q] = t;
+      r[q] = t > 0.0f ? t : 0.0f;
     }
 }
 
@@ -1067,6 +1065,7 @@ typedef struct
   GrNode *node;
   int     n;
   bool    train;
+  float  *relu_y;   /* forward: the consuming ReLU's y to write too, or NULL */
 } BnJob;
 
 static void
@@ -1122,7 +1121,11 @@ bn_forward_channels (void   *data,
         {
           size_t off = (size_t) s * S + (size_t) c * P;
 
-          plane_normalize (x + off, node->y + off, P, (float) mean, is, gamma[c], beta[c]);
+          if (job->relu_y != NULL)
+            plane_normalize_relu (x + off, node->y + off, job->relu_y + off, P,
+                                  (float) mean, is, gamma[c], beta[c]);
+          else
+            plane_normalize (x + off, node->y + off, P, (float) mean, is, gamma[c], beta[c]);
         }
     }
 }
@@ -1136,8 +1139,18 @@ bn_forward (GrNet  *net,
 {
   const float *x = gr_node_input (net, node, 0)->y;
   size_t total = node->out_size * (size_t) n;
-  BnJob job = { net, node, n, train };
+  BnJob job = { net, node, n, train, NULL };
+  GrNode *next = node->index + 1 < net->n_nodes ? &net->nodes[node->index + 1] : NULL;
+  /* BN then ReLU on maps (W3): the ReLU's output is written in BN's
+   * normalising pass. BN's own y is still written, for the probes and for
+   * the ReLU's backward, so every node's output is as before. */
+  bool fuse = next != NULL && node->n_consumers == 1 && !node->bypass
+              && node->out.h * node->out.w > 1
+              && next->spec.kind == GR_LAYER_ACT && next->spec.act == GR_ACT_RELU
+              && next->spec.n_inputs == 1 && next->spec.inputs[0] == node->index;
 
+  if (next != NULL)
+    next->y_done = fuse;
   if (node->bypass)
     {
       memcpy (node->y, x, sizeof (float) * total);
@@ -1148,7 +1161,9 @@ bn_forward (GrNet  *net,
       bn_forward_vectors (net, node, n, train);
       return;
     }
-  /* Reads x three times, writes xhat and y. */
+  if (fuse)
+    job.relu_y = next->y;
+  /* Reads x three times, writes y (and the ReLU's y). */
   gr_net_parallel (net, (size_t) node->out.c, 20.0 * (double) total, bn_forward_channels, &job);
 }
 

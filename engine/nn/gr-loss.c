@@ -3,8 +3,10 @@
  * segmenters share one code path. */
 
 #include "gr-loss.h"
+#include "gr-net-private.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +111,70 @@ gr_loss_weights_from_freq (GrLossConfig *cfg,
   cfg->use_weights = true;
 }
 
+/* Positions per block of the loss loops: the per-position temporaries
+ * (max, sum, weight) stay in L1 while the loops run over classes outside
+ * and contiguous positions inside. Channel planes are P apart, so a
+ * position-at-a-time loop strides through memory and calls expf () and
+ * log () per element (W3: 2.5 ms of loss per step). The loops below take
+ * restrict pointers and blocks of 8 with a fixed inner count, the shape
+ * GCC vectorises (see the activations in gr-layers-basic.c). */
+#define LOSS_BLOCK 256
+#define LANES 8
+
+/* mx = max (mx, z) over @len positions. */
+static void
+max_into (const float *restrict z,
+          float       *restrict mx,
+          size_t                len)
+{
+  size_t q = 0;
+
+  for (; q + LANES <= len; q += LANES)
+    for (int u = 0; u < LANES; u++)
+      mx[q + u] = z[q + u] > mx[q + u] ? z[q + u] : mx[q + u];
+  for (; q < len; q++)
+    mx[q] = z[q] > mx[q] ? z[q] : mx[q];
+}
+
+/* e = exp (z - mx), sum += e over @len positions. */
+static void
+exp_into (const float *restrict z,
+          const float *restrict mx,
+          float       *restrict e,
+          float       *restrict sum,
+          size_t                len)
+{
+  size_t q = 0;
+
+  for (; q + LANES <= len; q += LANES)
+    for (int u = 0; u < LANES; u++)
+      {
+        float v = gr_exp_vec (z[q + u] - mx[q + u]);
+
+        e[q + u] = v;
+        sum[q + u] += v;
+      }
+  for (; q < len; q++)
+    {
+      e[q] = gr_exp_vec (z[q] - mx[q]);
+      sum[q] += e[q];
+    }
+}
+
+static void
+div_by (float       *restrict v,
+        const float *restrict den,
+        size_t                len)
+{
+  size_t q = 0;
+
+  for (; q + LANES <= len; q += LANES)
+    for (int u = 0; u < LANES; u++)
+      v[q + u] /= den[q + u];
+  for (; q < len; q++)
+    v[q] /= den[q];
+}
+
 /* Softmax over C at every position of @out into @p. */
 static void
 softmax_all (const float *out,
@@ -119,22 +185,21 @@ softmax_all (const float *out,
   size_t P = (size_t) shape.h * shape.w, S = (size_t) C * P;
 
   for (int s = 0; s < shape.n; s++)
-    for (size_t q = 0; q < P; q++)
+    for (size_t q0 = 0; q0 < P; q0 += LOSS_BLOCK)
       {
-        const float *z = out + s * S + q;
-        float *ps = p + s * S + q;
-        float mx = z[0], sum = 0.0f;
+        const float *z = out + s * S + q0;
+        float *ps = p + s * S + q0;
+        size_t len = P - q0 < LOSS_BLOCK ? P - q0 : LOSS_BLOCK;
+        float mx[LOSS_BLOCK], sum[LOSS_BLOCK];
 
+        memcpy (mx, z, sizeof (float) * len);
+        memset (sum, 0, sizeof (float) * len);
         for (int c = 1; c < C; c++)
-          if (z[c * P] > mx)
-            mx = z[c * P];
+          max_into (z + c * P, mx, len);
         for (int c = 0; c < C; c++)
-          {
-            ps[c * P] = expf (z[c * P] - mx);
-            sum += ps[c * P];
-          }
+          exp_into (z + c * P, mx, ps + c * P, sum, len);
         for (int c = 0; c < C; c++)
-          ps[c * P] /= sum;
+          div_by (ps + c * P, sum, len);
       }
 }
 
@@ -161,8 +226,82 @@ check_labels (const GrLossConfig *cfg,
   return GR_OK;
 }
 
+/* max (v, 1e-30f), NaN giving 1e-30f as with fmaxf (), by integer
+ * compares of the bits (positive floats order as their bits do): a float
+ * compare-and-select keeps the loop scalar under -ftrapping-math. */
+static inline float
+clamp_tiny (float v)
+{
+  const int32_t tiny = 0x0da24260;              /* 1e-30f */
+  int32_t b, keep;
+
+  memcpy (&b, &v, sizeof b);
+  /* Masks, not selects: SSE2 has no integer max. Negatives, zero and
+   * NaN are replaced. */
+  keep = -(int32_t) (b > tiny) & -(int32_t) (b <= 0x7f800000);
+  b = (b & keep) | (tiny & ~keep);
+  memcpy (&v, &b, sizeof v);
+  return v;
+}
+
+/* Sum of w log (max (py, 1e-30)) over @len <= LOSS_BLOCK positions: the
+ * logs element-wise (that loop vectorises), then their weighted sum in
+ * LANES float partial sums. */
+static float
+weighted_log_sum (const float *restrict w,
+                  const float *restrict py,
+                  size_t                len)
+{
+  float t[LOSS_BLOCK], acc[LANES] = { 0 }, sum = 0.0f;
+  size_t q = 0;
+
+  for (size_t i = 0; i < len; i++)
+    t[i] = gr_log_vec (clamp_tiny (py[i]));
+  for (; q + LANES <= len; q += LANES)
+    for (int u = 0; u < LANES; u++)
+      acc[u] += w[q + u] * t[q + u];
+  for (; q < len; q++)
+    sum += w[q] * t[q];
+  for (int u = 0; u < LANES; u++)
+    sum += acc[u];
+  return sum;
+}
+
+/* 1.0f where @label is @c, else 0.0f, made from an integer mask: a
+ * compare-and-select of mixed int and float keeps the loop below scalar. */
+static inline float
+one_hot (int32_t label,
+         int     c)
+{
+  int32_t bits = -(int32_t) (label == c) & 0x3f800000;
+  float v;
+
+  memcpy (&v, &bits, sizeof v);
+  return v;
+}
+
+/* d += k (p - [label == c]) over @len positions of class plane @c. */
+static void
+ce_grad_plane (const float   *restrict p,
+               const int32_t *restrict lab,
+               const float   *restrict k,
+               float         *restrict d,
+               size_t                  len,
+               int                     c)
+{
+  size_t q = 0;
+
+  for (; q + LANES <= len; q += LANES)
+    for (int u = 0; u < LANES; u++)
+      d[q + u] += k[q + u] * (p[q + u] - one_hot (lab[q + u], c));
+  for (; q < len; q++)
+    d[q] += k[q] * (p[q] - one_hot (lab[q], c));
+}
+
 /* Adds scale * (weighted) CE of the softmax @p into *loss and its
- * gradient into @dout. */
+ * gradient into @dout. Block by block: the weight of each position (0
+ * where ignored) and its p of the label, then the loss terms, then the
+ * gradient one class plane at a time. */
 static void
 ce_part (const GrLossConfig *cfg,
          GrShape             shape,
@@ -175,33 +314,40 @@ ce_part (const GrLossConfig *cfg,
   int C = shape.c;
   size_t P = (size_t) shape.h * shape.w, S = (size_t) C * P;
   double wsum = 0.0, l = 0.0;
+  size_t total = (size_t) shape.n * P;
+  float inv;
 
-  for (int s = 0; s < shape.n; s++)
-    for (size_t q = 0; q < P; q++)
-      {
-        int32_t y = labels[s * P + q];
+  for (size_t i = 0; i < total; i++)
+    {
+      int32_t y = labels[i];
 
-        if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
-          continue;
-        wsum += cfg->use_weights ? cfg->class_weights[y] : 1.0f;
-      }
+      if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
+        continue;
+      wsum += cfg->use_weights ? cfg->class_weights[y] : 1.0f;
+    }
   if (wsum <= 0.0)
     return;
+  inv = scale / (float) wsum;
   for (int s = 0; s < shape.n; s++)
-    for (size_t q = 0; q < P; q++)
+    for (size_t q0 = 0; q0 < P; q0 += LOSS_BLOCK)
       {
-        int32_t y = labels[s * P + q];
-        const float *ps = p + s * S + q;
-        float *d = dout + s * S + q;
-        float w, k;
+        const int32_t *lab = labels + s * P + q0;
+        const float *ps = p + s * S + q0;
+        size_t len = P - q0 < LOSS_BLOCK ? P - q0 : LOSS_BLOCK;
+        float w[LOSS_BLOCK], py[LOSS_BLOCK], k[LOSS_BLOCK];
 
-        if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
-          continue;
-        w = cfg->use_weights ? cfg->class_weights[y] : 1.0f;
-        k = scale * w / (float) wsum;
-        l -= w * log (fmax (ps[y * P], 1e-30));
+        for (size_t q = 0; q < len; q++)
+          {
+            int32_t y = lab[q];
+            bool ignored = cfg->ignore_label >= 0 && y == cfg->ignore_label;
+
+            w[q] = ignored ? 0.0f : cfg->use_weights ? cfg->class_weights[y] : 1.0f;
+            py[q] = ignored ? 1.0f : ps[y * P + q];
+            k[q] = w[q] * inv;
+          }
+        l -= weighted_log_sum (w, py, len);
         for (int c = 0; c < C; c++)
-          d[c * P] += k * (ps[c * P] - (c == y ? 1.0f : 0.0f));
+          ce_grad_plane (ps + c * P, lab, k, dout + s * S + q0 + c * P, len, c);
       }
   *loss += scale * l / wsum;
 }

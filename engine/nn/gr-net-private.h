@@ -5,6 +5,9 @@
 
 #include "gr-net.h"
 
+#include <stdint.h>
+#include <string.h>
+
 typedef struct _GrNode GrNode;
 
 /* One entry per layer kind (kann's op list): a node's kind selects its ops.
@@ -58,6 +61,10 @@ struct _GrNode
   /* Set by gr_net_backward (): this node's only consumer writes its dy
    * (ops->assigns_dx), so dy is not zeroed first. */
   bool      dy_assign;
+  /* Set by the input's forward when it wrote this node's y too (batch
+   * norm writing its ReLU's output in the same pass); forward then has
+   * nothing left to do. */
+  bool      y_done;
 };
 
 struct _GrNet
@@ -180,3 +187,75 @@ void gr_layer_init_weights (float      *w,
 
 /* Activation math shared by ACT nodes and probes. */
 float gr_act_forward1 (GrActKind act, float slope, float x);
+
+/* e^x for the sigmoid and the softmax losses, written without calls or
+ * branches so that loops over it vectorise (libm's expf () is a call per
+ * element: a 20-layer sigmoid network spent a fifth of its step there).
+ * x is clamped to [-87, 88] with integer masks (a float select would keep
+ * the vectoriser out under -ftrapping-math), split as n ln 2 + r with
+ * |r| <= ln 2 / 2 (Cody-Waite, ln 2 in two parts; n rounded by adding
+ * 1.5 * 2^23), e^r by Cephes' degree-6 polynomial, and 2^n made in the
+ * exponent bits. The sigmoid built on it is within 2.5 ulp of
+ * 1 / (1 + expf (-x)) on [-100, 100]; NaN stays NaN. */
+static inline float
+gr_exp_vec (float x)
+{
+  const int32_t lo_bits = (int32_t) 0xc2ae0000, hi_bits = (int32_t) 0x42b00000; /* -87, 88 */
+  int32_t xb, lo = -(int32_t) (x < -87.0f), hi = -(int32_t) (x > 88.0f), e;
+  float t, k, r, p, scale;
+
+  memcpy (&xb, &x, sizeof xb);
+  xb = (xb & ~(lo | hi)) | (lo_bits & lo) | (hi_bits & hi);
+  memcpy (&x, &xb, sizeof x);
+  t = x * 1.44269504f + 12582912.0f;
+  k = t - 12582912.0f;
+  r = x - k * 0.693359375f;
+  r = r + k * 2.12194440e-4f;
+  p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  e = ((int32_t) k + 127) * (1 << 23);
+  memcpy (&scale, &e, sizeof scale);
+  return p * scale;
+}
+
+/* ln x for x > 0, for the same reason as gr_exp_vec (): one logf () call
+ * per position was a third of W3's loss. x = m 2^e with m in
+ * [sqrt (1/2), sqrt 2) taken from the bits (no frexpf () call, integer
+ * masks for the select), ln (1 + f) by Cephes' logf polynomial, e ln 2 in
+ * two parts. Within 1 ulp of logf () on normal numbers; callers clamp
+ * away zero and subnormals. */
+static inline float
+gr_log_vec (float x)
+{
+  int32_t xb, e, big;
+  float m, f, z, y, ef;
+
+  memcpy (&xb, &x, sizeof xb);
+  e = ((xb >> 23) & 0xff) - 127;
+  xb = (xb & 0x007fffff) | 0x3f800000;          /* m in [1, 2) */
+  big = -(int32_t) (xb > 0x3fb504f3);           /* m > sqrt 2 */
+  xb -= big & 0x00800000;                       /* halve m there */
+  e += big & 1;
+  memcpy (&m, &xb, sizeof m);
+  f = m - 1.0f;
+  ef = (float) e;
+  z = f * f;
+  y = 7.0376836292e-2f;
+  y = y * f - 1.1514610310e-1f;
+  y = y * f + 1.1676998740e-1f;
+  y = y * f - 1.2420140846e-1f;
+  y = y * f + 1.4249322787e-1f;
+  y = y * f - 1.6668057665e-1f;
+  y = y * f + 2.0000714765e-1f;
+  y = y * f - 2.4999993993e-1f;
+  y = y * f + 3.3333331174e-1f;
+  y = y * f * z;
+  y += -2.12194440e-4f * ef;
+  y += -0.5f * z;
+  return f + y + 0.693359375f * ef;
+}

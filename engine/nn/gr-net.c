@@ -1131,10 +1131,13 @@ gr_net_blas_threads (int threads)
     openblas_set_num_threads (threads);
 }
 
+/* OpenBLAS's count is left alone here: every GEMM sets it just before it
+ * runs (dense_gemm_threads (), conv_run ()), so a two-thread net whose
+ * layers are all too small to split keeps OpenBLAS at one thread from its
+ * first step, exactly as a one-thread net does. */
 void
 gr_net_set_threads (GrNet *net,
                     int    threads)
 {
   net->threads = threads < 1 ? 1 : threads;
-  gr_net_blas_threads (net->threads);
 }

@@ -214,7 +214,7 @@ int         gr_net_set_bn_bypass  (GrNet             *net,
  * GEMM or col2im the training step does not need). */
 void        gr_net_set_input_grad (GrNet             *net,
                                    bool               enable);
-/* Sets OpenBLAS and per-layer threading; 1 or 2 here. */
+/* Sets per-layer threading (and so OpenBLAS's, per GEMM); 1 or 2 here. */
 void        gr_net_set_threads    (GrNet             *net,
                                    int                threads);
 

@@ -983,6 +983,14 @@ gr_session_class_freq (GrSession *s,
   memcpy (freq, s->class_freq, sizeof (float) * s->n_classes);
 }
 
+void
+gr_session_confusion (GrSession *s,
+                      int64_t   *counts)
+{
+  memcpy (counts, s->confusion,
+          sizeof (int64_t) * s->n_classes * s->n_classes);
+}
+
 const GrSessionConfig *
 gr_session_config (GrSession *s)
 {

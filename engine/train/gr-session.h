@@ -138,6 +138,11 @@ void        gr_session_loss_config (GrSession            *s,
 /* Class frequencies of the training set (n_classes entries). */
 void        gr_session_class_freq (GrSession             *s,
                                    float                 *freq);
+/* The confusion counts of the last evaluation on the validation set,
+ * row = true class, column = predicted class (n_classes² entries, row
+ * major); all zero before the first evaluation. */
+void        gr_session_confusion  (GrSession             *s,
+                                   int64_t               *counts);
 const GrSessionConfig *gr_session_config (GrSession      *s);
 /* The weighted layers' probes of the last step. */
 const GrProbe *gr_session_probes  (GrSession             *s);

@@ -322,6 +322,42 @@ test_bn_train_maps_grad (void)
   gr_net_free (net);
 }
 
+/* BN followed by a ReLU on maps: BN writes the ReLU's output in its own
+ * pass. Both nodes' outputs must be what the unfused layers give, the
+ * gradients must match finite differences, and once the activation is no
+ * longer a ReLU the ReLU node computes its output itself again. */
+static void
+test_bn_relu_fused (void)
+{
+  GrLayerSpec specs[] = { { .kind = GR_LAYER_BATCHNORM }, act (GR_ACT_RELU) };
+  GrNet *net = tu_net_build (SHAPE (3, 5, 6), specs, 2, 4);
+  float *x = random_setup (net, 4, 11);
+  const float *bn, *y;
+  size_t total = 4 * 3 * 5 * 6;
+  int zeros = 0;
+
+  g_assert_cmpint (gr_net_forward (net, x, 4, true, NULL), ==, GR_OK);
+  bn = gr_net_node_output (net, 1);
+  y = gr_net_node_output (net, 2);
+  for (size_t i = 0; i < total; i++)
+    {
+      g_assert_cmpfloat (y[i], ==, bn[i] > 0.0f ? bn[i] : 0.0f);
+      zeros += y[i] == 0.0f;
+    }
+  g_assert_cmpint (zeros, >, 0);
+  g_assert_cmpint (zeros, <, (int) total);
+
+  gr_net_set_input_grad (net, true);
+  tu_assert_net_grads (net, x, 4, true, 12);
+
+  g_assert_cmpint (gr_net_set_activation (net, GR_ACT_TANH), ==, 1);
+  g_assert_cmpint (gr_net_forward (net, x, 4, true, NULL), ==, GR_OK);
+  for (size_t i = 0; i < total; i++)
+    g_assert_cmpfloat_with_epsilon (y[i], tanhf (bn[i]), 1e-6);
+  g_free (x);
+  gr_net_free (net);
+}
+
 static void
 test_bn_eval_grad (void)
 {
@@ -867,6 +903,7 @@ main (int   argc,
   g_test_add_func ("/engine/dropout/statistics", test_dropout_statistics);
   g_test_add_func ("/engine/batchnorm/train/grad", test_bn_train_grad);
   g_test_add_func ("/engine/batchnorm/train-maps/grad", test_bn_train_maps_grad);
+  g_test_add_func ("/engine/batchnorm/relu-fused", test_bn_relu_fused);
   g_test_add_func ("/engine/batchnorm/eval/grad", test_bn_eval_grad);
   g_test_add_func ("/engine/batchnorm/bypass/grad", test_bn_bypass_grad);
   g_test_add_func ("/engine/batchnorm/golden", test_bn_golden);

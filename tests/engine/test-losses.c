@@ -190,6 +190,60 @@ test_ce_dice_grad (void)
   check_grad (cfg, 3, false, 16);
 }
 
+/* Weighted CE with ignored pixels on maps wider than the loss's position
+ * blocks (P = 340: a full block of 256, then 84 with a remainder past the
+ * 8-lane loops), against the textbook formula in double: per position
+ * softmax, -sum w_y log p_y / sum w_y, d = w_y (p - onehot) / sum w_y. */
+static void
+test_ce_map_reference (void)
+{
+  GrLossConfig cfg = config (GR_LOSS_CE, 4);
+  const float w[4] = { 0.5f, 1.0f, 3.0f, 1.5f };
+  Batch b = batch_new (3, 4, 20, 17, 31, true);
+  size_t P = 20 * 17, S = 4 * P, total = 3 * S;
+  float *d = g_new0 (float, total);
+  double *ref = g_new0 (double, total);
+  double wsum = 0.0, l = 0.0;
+  float loss;
+
+  cfg.use_weights = true;
+  cfg.ignore_label = IGNORE;
+  memcpy (cfg.class_weights, w, sizeof w);
+  /* Large logits at one position, so the max shift matters. */
+  b.out[5] = 60.0f;
+  b.out[5 + P] = -30.0f;
+  loss = loss_of (&cfg, b.out, b.shape, labels_of (&b), d);
+
+  for (size_t i = 0; i < 3 * P; i++)
+    if (b.labels[i] != IGNORE)
+      wsum += w[b.labels[i]];
+  for (size_t s = 0; s < 3; s++)
+    for (size_t q = 0; q < P; q++)
+      {
+        int32_t y = b.labels[s * P + q];
+        double mx = -INFINITY, sum = 0.0, p[4];
+
+        if (y == IGNORE)
+          continue;
+        for (int c = 0; c < 4; c++)
+          mx = fmax (mx, b.out[s * S + c * P + q]);
+        for (int c = 0; c < 4; c++)
+          sum += p[c] = exp (b.out[s * S + c * P + q] - mx);
+        for (int c = 0; c < 4; c++)
+          {
+            p[c] /= sum;
+            ref[s * S + c * P + q] = w[y] * (p[c] - (c == y)) / wsum;
+          }
+        l -= w[y] * log (p[y]) / wsum;
+      }
+  g_assert_cmpfloat (fabs (loss - l), <=, 1e-6 * fabs (l));
+  for (size_t i = 0; i < total; i++)
+    g_assert_cmpfloat (fabs (d[i] - ref[i]), <=, 1e-5 * fabs (ref[i]) + 1e-10);
+  g_free (d);
+  g_free (ref);
+  batch_free (&b);
+}
+
 /* ---- golden values ---------------------------------------------------------- */
 
 static void
@@ -532,6 +586,7 @@ main (int   argc,
 
   g_test_add_func ("/engine/loss/mse/grad", test_mse_grad);
   g_test_add_func ("/engine/loss/ce/grad", test_ce_grad);
+  g_test_add_func ("/engine/loss/ce/map-reference", test_ce_map_reference);
   g_test_add_func ("/engine/loss/bce/grad", test_bce_grad);
   g_test_add_func ("/engine/loss/focal/grad", test_focal_grad);
   g_test_add_func ("/engine/loss/dice/grad", test_dice_grad);
