@@ -205,6 +205,48 @@ test_describe (void)
     }
 }
 
+/* final.confusion (row = truth, column = prediction) must account for
+ * every validation pixel (48 images of 64×64), and each class's IoU must
+ * be TP / (TP + FP + FN) of it. */
+static void
+check_confusion (JsonObject *fin)
+{
+  JsonArray *conf = json_object_get_array_member (fin, "confusion");
+  JsonArray *iou = json_object_get_array_member (fin, "class_iou");
+  gint64 m[3][3], total = 0;
+
+  g_assert_nonnull (conf);
+  g_assert_cmpuint (json_array_get_length (conf), ==, 3);
+  for (guint t = 0; t < 3; t++)
+    {
+      JsonArray *row = json_array_get_array_element (conf, t);
+
+      g_assert_cmpuint (json_array_get_length (row), ==, 3);
+      for (guint c = 0; c < 3; c++)
+        {
+          m[t][c] = json_array_get_int_element (row, c);
+          g_assert_cmpint (m[t][c], >=, 0);
+          total += m[t][c];
+        }
+    }
+  g_assert_cmpint (total, ==, 48 * 64 * 64);
+  for (guint c = 0; c < 3; c++)
+    {
+      gint64 tp = m[c][c], fp = 0, fn = 0;
+
+      for (guint k = 0; k < 3; k++)
+        if (k != c)
+          {
+            fp += m[k][c];
+            fn += m[c][k];
+          }
+      if (tp + fp + fn > 0)
+        g_assert_cmpfloat_with_epsilon (json_array_get_double_element (iou, c),
+                                        (double) tp / (double) (tp + fp + fn),
+                                        1e-6);
+    }
+}
+
 static void
 test_few_steps (void)
 {
@@ -225,6 +267,7 @@ test_few_steps (void)
       bg = json_array_get_double_element (freq, 0);
       g_assert_cmpfloat (bg, >, 0.985);
       g_assert_cmpfloat (bg, <, 0.995);
+      check_confusion (final_of (s));
     }
 }
 
