@@ -519,14 +519,26 @@ show_snapshot (GradlabRfLab *self)
           if (x >= x0 && x <= x1 && y >= y0 && y <= y1)
             inside += v;
         }
-      text = g_strdup_printf (_("Output pixel (%d, %d) of image %d at step %lld: theoretical "
-                                "field %d×%d pixels (the square). Heat: |∂ logit / ∂ input| "
-                                "from a backward pass; %.0f %% of it lies in the central "
-                                "%d×%d."),
-                              snap->erf_x, snap->erf_y, snap->erf_sample + 1,
-                              (long long) snap->step, rf, rf,
-                              total > 0 ? 100.0 * inside / total : 0.0, MAX (rf / 2, 1),
-                              MAX (rf / 2, 1));
+      if (total > 0.0)
+        text = g_strdup_printf (_("Output pixel (%d, %d) of image %d at step %lld: theoretical "
+                                  "field %d×%d pixels (the square). Heat: |∂ logit / ∂ input| "
+                                  "from a backward pass; %.0f %% of it lies in the central "
+                                  "%d×%d."),
+                                snap->erf_x, snap->erf_y, snap->erf_sample + 1,
+                                (long long) snap->step, rf, rf, 100.0 * inside / total,
+                                MAX (rf / 2, 1), MAX (rf / 2, 1));
+      else
+        /* A zero gradient is a real outcome, not a failure: every path
+         * from the input to this logit crosses a ReLU that is off, so
+         * the logit is locally constant. Say so rather than print
+         * "0 % in the centre". */
+        text = g_strdup_printf (_("Output pixel (%d, %d) of image %d at step %lld: theoretical "
+                                  "field %d×%d pixels (the square). Its logit does not depend "
+                                  "on the input here: every path from the input to it crosses a "
+                                  "ReLU that is switched off, so the gradient is zero "
+                                  "everywhere. Click another pixel."),
+                                snap->erf_x, snap->erf_y, snap->erf_sample + 1,
+                                (long long) snap->step, rf, rf);
       gtk_label_set_label (GTK_LABEL (self->caption), text);
     }
 }
