@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "gr-i18n.h"
 #include "grd-augment.h"
 #include "grd-split.h"
 #include "grd-util.h"
@@ -41,7 +42,7 @@ read_gz (const char  *path,
   if (gz == NULL)
     {
       grd_error_set (err, err_len, "%s: %s", path,
-                     errno != 0 ? strerror (errno) : "cannot open");
+                     errno != 0 ? strerror (errno) : GR_("cannot open"));
       return false;
     }
 
@@ -56,14 +57,14 @@ read_gz (const char  *path,
 
           if (cap >= DIGITS_MAX_BYTES)
             {
-              snprintf (gz_msg, gz_msg_len, "more than %zu bytes of data",
+              snprintf (gz_msg, gz_msg_len, GR_("more than %zu bytes of data"),
                         DIGITS_MAX_BYTES);
               break;
             }
           nbuf = realloc (buf, ncap);
           if (nbuf == NULL)
             {
-              grd_error_set (err, err_len, "%s: out of memory", path);
+              grd_error_set (err, err_len, GR_("%s: out of memory"), path);
               free (buf);
               gzclose (gz);
               return false;
@@ -78,7 +79,7 @@ read_gz (const char  *path,
           const char *msg = gzerror (gz, &errnum);
 
           snprintf (gz_msg, gz_msg_len, "%s",
-                    msg != NULL && msg[0] != '\0' ? msg : "read error");
+                    msg != NULL && msg[0] != '\0' ? msg : GR_("read error"));
           break;
         }
       if (got == 0)
@@ -91,7 +92,7 @@ read_gz (const char  *path,
           if (errnum != Z_OK)
             snprintf (gz_msg, gz_msg_len, "%s",
                       msg != NULL && msg[0] != '\0' ? msg
-                      : "unexpected end of file");
+                      : GR_("unexpected end of file"));
           break;
         }
       n += (size_t) got;
@@ -112,7 +113,7 @@ read_gz (const char  *path,
       buf = malloc (1);
       if (buf == NULL)
         {
-          grd_error_set (err, err_len, "%s: out of memory", path);
+          grd_error_set (err, err_len, GR_("%s: out of memory"), path);
           return false;
         }
     }
@@ -178,7 +179,7 @@ parse_line (const char *line,
 
       if (!grd_parse_double (field, flen, &v))
         {
-          grd_error_set (err, err_len, "%s:%d: field %d '%s' is not a number",
+          grd_error_set (err, err_len, GR_("%s:%d: field %d '%s' is not a number"),
                          path, lineno, f, grd_quote (field, flen, q,
                                                      sizeof q));
           return false;
@@ -187,8 +188,8 @@ parse_line (const char *line,
         {
           if (v < 0.0 || v > 16.0)
             {
-              grd_error_set (err, err_len, "%s:%d: field %d value '%s' is "
-                             "outside 0..16", path, lineno, f,
+              grd_error_set (err, err_len, GR_("%s:%d: field %d value '%s' is "
+                                               "outside 0..16"), path, lineno, f,
                              grd_quote (field, flen, q, sizeof q));
               return false;
             }
@@ -198,8 +199,8 @@ parse_line (const char *line,
         {
           if (v < 0.0 || v > 9.0 || v != (double) (int) v)
             {
-              grd_error_set (err, err_len, "%s:%d: field %d label '%s' is "
-                             "not a digit 0..9", path, lineno, f,
+              grd_error_set (err, err_len, GR_("%s:%d: field %d label '%s' is "
+                                               "not a digit 0..9"), path, lineno, f,
                              grd_quote (field, flen, q, sizeof q));
               return false;
             }
@@ -215,8 +216,8 @@ parse_line (const char *line,
       for (size_t i = 0; i <= llen; i++)
         if (i == llen || line[i] == ',')
           total++;
-      grd_error_set (err, err_len, "%s:%d: expected %d fields (64 pixels and "
-                     "a label), found %d", path, lineno, DIGITS_FIELDS,
+      grd_error_set (err, err_len, GR_("%s:%d: expected %d fields (64 pixels and "
+                                       "a label), found %d"), path, lineno, DIGITS_FIELDS,
                      total);
       return false;
     }
@@ -239,7 +240,7 @@ grd_digits_load_with_flags (const char *path,
 
   if (path == NULL)
     {
-      grd_error_set (err, err_len, "digits: no file name");
+      grd_error_set (err, err_len, GR_("digits: no file name"));
       return NULL;
     }
   if (!read_gz (path, &text, &len, gz_msg, sizeof gz_msg, err, err_len))
@@ -258,7 +259,7 @@ grd_digits_load_with_flags (const char *path,
   n_lines = count_lines (text, good_len);
   if (n_lines == 0 && gz_msg[0] == '\0')
     {
-      grd_error_set (err, err_len, "%s: no samples", path);
+      grd_error_set (err, err_len, GR_("%s: no samples"), path);
       goto fail;
     }
   if (n_lines > 0)
@@ -266,7 +267,7 @@ grd_digits_load_with_flags (const char *path,
       ds = gr_dataset_new ("digits", flat, n_lines, 10, one);
       if (ds == NULL)
         {
-          grd_error_set (err, err_len, "%s: out of memory", path);
+          grd_error_set (err, err_len, GR_("%s: out of memory"), path);
           goto fail;
         }
     }
@@ -301,8 +302,8 @@ grd_digits_load_with_flags (const char *path,
       for (size_t k = good_len; k < len; k++)
         if (text[k] == ',')
           field++;
-      grd_error_set (err, err_len, "%s:%d: field %d: data ends early (the "
-                     "gzip stream is truncated or corrupt: %s)", path,
+      grd_error_set (err, err_len, GR_("%s:%d: field %d: data ends early (the "
+                                       "gzip stream is truncated or corrupt: %s)"), path,
                      lineno + 1, field, gz_msg);
       goto fail;
     }

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "gr-i18n.h"
 #include "grd-augment.h"
 #include "grd-util.h"
 
@@ -271,27 +272,27 @@ grd_bad_reason_to_string (GrdBadReason reason)
   switch (reason)
     {
     case GRD_BAD_IO:
-      return "cannot read file";
+      return GR_("cannot read file");
     case GRD_BAD_NOT_PNG:
-      return "not a PNG file";
+      return GR_("not a PNG file");
     case GRD_BAD_TRUNCATED:
-      return "truncated PNG";
+      return GR_("truncated PNG");
     case GRD_BAD_CORRUPT:
-      return "corrupt PNG";
+      return GR_("corrupt PNG");
     case GRD_BAD_UNSUPPORTED:
-      return "unsupported PNG";
+      return GR_("unsupported PNG");
     case GRD_BAD_SIZE_MISMATCH:
-      return "mask size differs from image";
+      return GR_("mask size differs from image");
     case GRD_BAD_CLASS_RANGE:
-      return "class id out of range";
+      return GR_("class id out of range");
     case GRD_BAD_NO_MASK:
-      return "image without mask";
+      return GR_("image without mask");
     case GRD_BAD_NO_IMAGE:
-      return "mask without image";
+      return GR_("mask without image");
     case GRD_BAD_TOO_SMALL:
-      return "smaller than the crop size";
+      return GR_("smaller than the crop size");
     default:
-      return "unknown problem";
+      return GR_("unknown problem");
     }
 }
 
@@ -358,7 +359,7 @@ load_png (const char          *path,
     {
       const char *reason = strstr (ioerr, ": ");
 
-      report_add (rep, path, GRD_BAD_IO, "cannot read: %s",
+      report_add (rep, path, GRD_BAD_IO, GR_("cannot read: %s"),
                   reason != NULL ? reason + 2 : ioerr);
       return false;
     }
@@ -367,10 +368,10 @@ load_png (const char          *path,
     {
       if (len < sizeof sig && len > 0 && memcmp (data, sig, len) == 0)
         report_add (rep, path, GRD_BAD_TRUNCATED,
-                    "truncated PNG: the file ends after %zu bytes", len);
+                    GR_("truncated PNG: the file ends after %zu bytes"), len);
       else
         report_add (rep, path, GRD_BAD_NOT_PNG,
-                    "not a PNG file (no PNG signature)");
+                    GR_("not a PNG file (no PNG signature)"));
       free (data);
       return false;
     }
@@ -382,14 +383,14 @@ load_png (const char          *path,
     {
       if (ctx.truncated)
         report_add (rep, path, GRD_BAD_TRUNCATED,
-                    "truncated PNG: the file ends early (%zu bytes)", len);
+                    GR_("truncated PNG: the file ends early (%zu bytes)"), len);
       else if (strstr (ctx.msg, "out of memory") != NULL
                || strstr (ctx.msg, "too many pixels") != NULL
                || strstr (ctx.msg, "exceeds user limit") != NULL)
-        report_add (rep, path, GRD_BAD_UNSUPPORTED, "cannot load: %s",
+        report_add (rep, path, GRD_BAD_UNSUPPORTED, GR_("cannot load: %s"),
                     ctx.msg);
       else
-        report_add (rep, path, GRD_BAD_CORRUPT, "corrupt PNG: %s", ctx.msg);
+        report_add (rep, path, GRD_BAD_CORRUPT, GR_("corrupt PNG: %s"), ctx.msg);
       goto out;
     }
 
@@ -404,7 +405,7 @@ load_png (const char          *path,
       out->px = malloc (n * (size_t) out->ch);
       if (out->px == NULL)
         {
-          report_add (rep, path, GRD_BAD_UNSUPPORTED, "out of memory");
+          report_add (rep, path, GRD_BAD_UNSUPPORTED, GR_("out of memory"));
           goto out;
         }
       for (int y = 0; y < ctx.h; y++)
@@ -431,7 +432,7 @@ load_png (const char          *path,
       out->ids = malloc (sizeof *out->ids * (size_t) ctx.w * ctx.h);
       if (out->ids == NULL)
         {
-          report_add (rep, path, GRD_BAD_UNSUPPORTED, "out of memory");
+          report_add (rep, path, GRD_BAD_UNSUPPORTED, GR_("out of memory"));
           goto out;
         }
       for (int y = 0; y < ctx.h; y++)
@@ -453,15 +454,15 @@ load_png (const char          *path,
                 else
                   {
                     report_add (rep, path, GRD_BAD_UNSUPPORTED,
-                                "colour #%02x%02x%02x at (%d, %d): a colour "
-                                "mask needs a colour map", r, g, b, x, y);
+                                GR_("colour #%02x%02x%02x at (%d, %d): a colour "
+                                    "mask needs a colour map"), r, g, b, x, y);
                     goto out;
                   }
                 if (id < 0)
                   {
                     report_add (rep, path, GRD_BAD_CLASS_RANGE,
-                                "colour #%02x%02x%02x at (%d, %d) is not in "
-                                "the colour map", r, g, b, x, y);
+                                GR_("colour #%02x%02x%02x at (%d, %d) is not in "
+                                    "the colour map"), r, g, b, x, y);
                     goto out;
                   }
               }
@@ -478,8 +479,8 @@ load_png (const char          *path,
                 if (id < 0)
                   {
                     report_add (rep, path, GRD_BAD_CLASS_RANGE,
-                                "palette entry %d at (%d, %d) is not in the "
-                                "colour map", k, x, y);
+                                GR_("palette entry %d at (%d, %d) is not in the "
+                                    "colour map"), k, x, y);
                     goto out;
                   }
               }
@@ -489,8 +490,8 @@ load_png (const char          *path,
                 if (id < 0)
                   {
                     report_add (rep, path, GRD_BAD_CLASS_RANGE,
-                                "grey %d at (%d, %d) is not in the colour "
-                                "map", p[x], x, y);
+                                GR_("grey %d at (%d, %d) is not in the colour "
+                                    "map"), p[x], x, y);
                     goto out;
                   }
               }
@@ -574,13 +575,13 @@ list_pngs (const char *dir,
   memset (out, 0, sizeof *out);
   if (path == NULL)
     {
-      grd_error_set (err, err_len, "%s: out of memory", dir);
+      grd_error_set (err, err_len, GR_("%s: out of memory"), dir);
       return false;
     }
   d = opendir (path);
   if (d == NULL)
     {
-      grd_error_set (err, err_len, "%s: cannot open the folder: %s", path,
+      grd_error_set (err, err_len, GR_("%s: cannot open the folder: %s"), path,
                      strerror (errno));
       free (path);
       return false;
@@ -623,7 +624,7 @@ oom:
   closedir (d);
   free (path);
   name_list_clear (out);
-  grd_error_set (err, err_len, "%s: out of memory", dir);
+  grd_error_set (err, err_len, GR_("%s: out of memory"), dir);
   return false;
 }
 
@@ -798,11 +799,11 @@ check_ids (const Decoded       *m,
           {
             if (inferred)
               report_add (rep, path, GRD_BAD_CLASS_RANGE,
-                          "class id %d at (%d, %d) exceeds the limit of %d "
-                          "classes", (int) id, x, y, limit);
+                          GR_("class id %d at (%d, %d) exceeds the limit of %d "
+                              "classes"), (int) id, x, y, limit);
             else
               report_add (rep, path, GRD_BAD_CLASS_RANGE,
-                          "class id %d at (%d, %d) is outside 0..%d",
+                          GR_("class id %d at (%d, %d) is outside 0..%d"),
                           (int) id, x, y, limit - 1);
             return false;
           }
@@ -819,13 +820,13 @@ options_valid (const GrdPngOptions *opt,
 {
   if (opt->n_classes < 0 || opt->n_classes > GR_MAX_CLASSES)
     {
-      grd_error_set (err, err_len, "number of classes %d is outside 0..%d",
+      grd_error_set (err, err_len, GR_("number of classes %d is outside 0..%d"),
                      opt->n_classes, GR_MAX_CLASSES);
       return false;
     }
   if (opt->channels != 0 && opt->channels != 1 && opt->channels != 3)
     {
-      grd_error_set (err, err_len, "channels must be 0, 1 or 3, not %d",
+      grd_error_set (err, err_len, GR_("channels must be 0, 1 or 3, not %d"),
                      opt->channels);
       return false;
     }
@@ -833,19 +834,19 @@ options_valid (const GrdPngOptions *opt,
       || opt->height < 0 || opt->width > OUT_MAX_SIDE
       || opt->height > OUT_MAX_SIDE)
     {
-      grd_error_set (err, err_len, "output size %dx%d: give both sides "
-                     "(1..%d) or neither", opt->width, opt->height,
+      grd_error_set (err, err_len, GR_("output size %dx%d: give both sides "
+                                       "(1..%d) or neither"), opt->width, opt->height,
                      OUT_MAX_SIDE);
       return false;
     }
   if (opt->fit != GRD_FIT_RESIZE && opt->fit != GRD_FIT_CROP)
     {
-      grd_error_set (err, err_len, "unknown fit mode %d", (int) opt->fit);
+      grd_error_set (err, err_len, GR_("unknown fit mode %d"), (int) opt->fit);
       return false;
     }
   if (opt->n_colors < 0 || (opt->n_colors > 0 && opt->color_map == NULL))
     {
-      grd_error_set (err, err_len, "bad colour map");
+      grd_error_set (err, err_len, GR_("bad colour map"));
       return false;
     }
   for (int i = 0; i < opt->n_colors; i++)
@@ -855,8 +856,8 @@ options_valid (const GrdPngOptions *opt,
 
       if ((id < 0 || id >= limit) && id != opt->mask_ignore)
         {
-          grd_error_set (err, err_len, "colour map entry %d: class %d is "
-                         "outside 0..%d", i, id, limit - 1);
+          grd_error_set (err, err_len, GR_("colour map entry %d: class %d is "
+                                           "outside 0..%d"), i, id, limit - 1);
           return false;
         }
     }
@@ -905,7 +906,7 @@ grd_png_folder_load (const char           *dir,
     *report = NULL;
   if (dir == NULL)
     {
-      grd_error_set (err, err_len, "no folder given");
+      grd_error_set (err, err_len, GR_("no folder given"));
       return NULL;
     }
   if (opt == NULL)
@@ -921,7 +922,7 @@ grd_png_folder_load (const char           *dir,
       rep.r = calloc (1, sizeof *rep.r);
       if (rep.r == NULL)
         {
-          grd_error_set (err, err_len, "%s: out of memory", dir);
+          grd_error_set (err, err_len, GR_("%s: out of memory"), dir);
           return NULL;
         }
     }
@@ -933,7 +934,7 @@ grd_png_folder_load (const char           *dir,
   pairs = calloc ((size_t) (imgs.n > 0 ? imgs.n : 1), sizeof *pairs);
   if (pairs == NULL)
     {
-      grd_error_set (err, err_len, "%s: out of memory", dir);
+      grd_error_set (err, err_len, GR_("%s: out of memory"), dir);
       goto out;
     }
   if (opt->width > 0)
@@ -959,21 +960,21 @@ grd_png_folder_load (const char           *dir,
         {
           free (ipath);
           free (mpath);
-          grd_error_set (err, err_len, "%s: out of memory", dir);
+          grd_error_set (err, err_len, GR_("%s: out of memory"), dir);
           goto out;
         }
 
       if (c < 0)
         {
           report_add (&rep, ipath, GRD_BAD_NO_MASK,
-                      "no mask masks/%.*s.png for this image",
+                      GR_("no mask masks/%.*s.png for this image"),
                       (int) strlen (imgs.names[a]) - 4, imgs.names[a]);
           a++;
         }
       else if (c > 0)
         {
           report_add (&rep, mpath, GRD_BAD_NO_IMAGE,
-                      "no image images/%.*s.png for this mask",
+                      GR_("no image images/%.*s.png for this mask"),
                       (int) strlen (masks.names[b]) - 4, masks.names[b]);
           b++;
         }
@@ -990,7 +991,7 @@ grd_png_folder_load (const char           *dir,
           else if (p->img.w != p->mask.w || p->img.h != p->mask.h)
             {
               report_add (&rep, mpath, GRD_BAD_SIZE_MISMATCH,
-                          "mask is %dx%d but its image is %dx%d",
+                          GR_("mask is %dx%d but its image is %dx%d"),
                           p->mask.w, p->mask.h, p->img.w, p->img.h);
               decoded_clear (&p->img);
               decoded_clear (&p->mask);
@@ -1005,7 +1006,7 @@ grd_png_folder_load (const char           *dir,
                    && (p->img.w < tw || p->img.h < th))
             {
               report_add (&rep, ipath, GRD_BAD_TOO_SMALL,
-                          "image is %dx%d, smaller than the crop size %dx%d",
+                          GR_("image is %dx%d, smaller than the crop size %dx%d"),
                           p->img.w, p->img.h, tw, th);
               decoded_clear (&p->img);
               decoded_clear (&p->mask);
@@ -1029,21 +1030,23 @@ grd_png_folder_load (const char           *dir,
 
   if (rep.failed)
     {
-      grd_error_set (err, err_len, "%s: out of memory", dir);
+      grd_error_set (err, err_len, GR_("%s: out of memory"), dir);
       goto out;
     }
   if (n_pairs == 0)
     {
-      grd_error_set (err, err_len, "%s: no valid image/mask pair (%d %s "
-                     "rejected)", dir, rep.r != NULL ? rep.r->n_entries : 0,
-                     rep.r != NULL && rep.r->n_entries == 1 ? "file was"
-                                                            : "files were");
+      int n_bad = rep.r != NULL ? rep.r->n_entries : 0;
+
+      /* TRANSLATORS: the folder, then how many files were rejected. */
+      grd_error_set (err, err_len, GR_NG_("%s: no valid image/mask pair (%d file was rejected)",
+                                          "%s: no valid image/mask pair (%d files were rejected)",
+                                          n_bad), dir, n_bad);
       goto out;
     }
   if (tw > OUT_MAX_SIDE || th > OUT_MAX_SIDE)
     {
-      grd_error_set (err, err_len, "%s: images of %dx%d are too large; give "
-                     "an output size", dir, tw, th);
+      grd_error_set (err, err_len, GR_("%s: images of %dx%d are too large; give "
+                                       "an output size"), dir, tw, th);
       goto out;
     }
 
@@ -1060,7 +1063,7 @@ grd_png_folder_load (const char           *dir,
   }
   if (ds == NULL)
     {
-      grd_error_set (err, err_len, "%s: out of memory", dir);
+      grd_error_set (err, err_len, GR_("%s: out of memory"), dir);
       goto out;
     }
   ds->ignore_label = opt->mask_ignore >= 0 ? opt->mask_ignore : -1;
@@ -1074,7 +1077,7 @@ grd_png_folder_load (const char           *dir,
       {
         gr_dataset_free (ds);
         ds = NULL;
-        grd_error_set (err, err_len, "%s: out of memory", dir);
+        grd_error_set (err, err_len, GR_("%s: out of memory"), dir);
         goto out;
       }
   if (rep.r != NULL)

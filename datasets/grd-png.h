@@ -50,7 +50,7 @@ typedef struct
 
 /* Frees @report and its entries; NULL is fine. */
 void        grd_report_free          (GrdReport    *report);
-/* A short English name of @reason ("truncated PNG"...); static. */
+/* A short name of @reason ("truncated PNG"...), translated; static. */
 const char *grd_bad_reason_to_string (GrdBadReason  reason);
 /* The first entry about @path (compared with strcmp), or NULL. */
 const GrdReportEntry *grd_report_find (const GrdReport *report,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr-i18n.h"
 #include "grd-util.h"
 
 #define PI_F        3.14159265358979323846f
@@ -328,37 +329,37 @@ grd_seg_new (const GrdSegParams *params,
 
   if (params == NULL || params->n <= 0)
     {
-      grd_error_set (err, err_len, "shapes: the number of images must be > 0");
+      grd_error_set (err, err_len, GR_("shapes: the number of images must be > 0"));
       return NULL;
     }
   if (params->height < 16 || params->height > 1024 || params->width < 16
       || params->width > 1024)
     {
-      grd_error_set (err, err_len, "shapes: image size %dx%d is outside "
-                     "16..1024", params->width, params->height);
+      grd_error_set (err, err_len, GR_("shapes: image size %dx%d is outside "
+                                       "16..1024"), params->width, params->height);
       return NULL;
     }
   if (params->channels != 1 && params->channels != 3)
     {
-      grd_error_set (err, err_len, "shapes: channels must be 1 or 3, not %d",
+      grd_error_set (err, err_len, GR_("shapes: channels must be 1 or 3, not %d"),
                      params->channels);
       return NULL;
     }
   if (params->n_classes != 3 && params->n_classes != 4)
     {
-      grd_error_set (err, err_len, "shapes: classes must be 3 or 4, not %d",
+      grd_error_set (err, err_len, GR_("shapes: classes must be 3 or 4, not %d"),
                      params->n_classes);
       return NULL;
     }
   if (!(params->rare_share >= 0.005f && params->rare_share <= 0.5f))
     {
-      grd_error_set (err, err_len, "shapes: rare share %g is outside "
-                     "0.005..0.5", (double) params->rare_share);
+      grd_error_set (err, err_len, GR_("shapes: rare share %g is outside "
+                                       "0.005..0.5"), (double) params->rare_share);
       return NULL;
     }
   if (!(params->noise >= 0.0f && params->noise <= 1.0f))
     {
-      grd_error_set (err, err_len, "shapes: noise %g is outside 0..1",
+      grd_error_set (err, err_len, GR_("shapes: noise %g is outside 0..1"),
                      (double) params->noise);
       return NULL;
     }
@@ -372,7 +373,7 @@ grd_seg_new (const GrdSegParams *params,
     {
       gr_dataset_free (ds);
       free (weight);
-      grd_error_set (err, err_len, "shapes: out of memory");
+      grd_error_set (err, err_len, GR_("shapes: out of memory"));
       return NULL;
     }
   for (int c = 0; c < params->n_classes; c++)

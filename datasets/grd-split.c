@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr-i18n.h"
 #include "grd-util.h"
 
 #define SPLIT_STREAM UINT64_C (0x57a7)
@@ -26,13 +27,13 @@ grd_split_stratified_indices (const GrDataset *ds,
   if (ds == NULL || ds->labels == NULL || ds->n_classes <= 0
       || gr_shape_sample_size (ds->target_shape) != 1)
     {
-      grd_error_set (err, err_len, "%s: a stratified split needs one class "
-                     "label per sample", ds != NULL ? ds->name : "(null)");
+      grd_error_set (err, err_len, GR_("%s: a stratified split needs one class "
+                                       "label per sample"), ds != NULL ? ds->name : "(null)");
       return false;
     }
   if (n_val < 0 || n_val > ds->n)
     {
-      grd_error_set (err, err_len, "%s: validation size %d is outside 0..%d",
+      grd_error_set (err, err_len, GR_("%s: validation size %d is outside 0..%d"),
                      ds->name, n_val, ds->n);
       return false;
     }
@@ -42,8 +43,8 @@ grd_split_stratified_indices (const GrDataset *ds,
 
       if (l < 0 || l >= ds->n_classes)
         {
-          grd_error_set (err, err_len, "%s: sample %d has label %d, outside "
-                         "0..%d", ds->name, i, (int) l, ds->n_classes - 1);
+          grd_error_set (err, err_len, GR_("%s: sample %d has label %d, outside "
+                                           "0..%d"), ds->name, i, (int) l, ds->n_classes - 1);
           return false;
         }
       count[l]++;
@@ -78,7 +79,7 @@ grd_split_stratified_indices (const GrDataset *ds,
     {
       free (members);
       free (in_val);
-      grd_error_set (err, err_len, "%s: out of memory", ds->name);
+      grd_error_set (err, err_len, GR_("%s: out of memory"), ds->name);
       return false;
     }
 
@@ -137,7 +138,7 @@ grd_split_stratified (const GrDataset  *ds,
     *val = NULL;
   if (ds == NULL || train == NULL || val == NULL)
     {
-      grd_error_set (err, err_len, "split: missing argument");
+      grd_error_set (err, err_len, GR_("split: missing argument"));
       return false;
     }
 
@@ -148,7 +149,7 @@ grd_split_stratified (const GrDataset  *ds,
     {
       free (tidx);
       free (vidx);
-      grd_error_set (err, err_len, "%s: out of memory", ds->name);
+      grd_error_set (err, err_len, GR_("%s: out of memory"), ds->name);
       return false;
     }
   if (!grd_split_stratified_indices (ds, n_val, seed, tidx, vidx, err,
@@ -169,7 +170,7 @@ grd_split_stratified (const GrDataset  *ds,
       gr_dataset_free (*val);
       *train = NULL;
       *val = NULL;
-      grd_error_set (err, err_len, "%s: out of memory", ds->name);
+      grd_error_set (err, err_len, GR_("%s: out of memory"), ds->name);
       return false;
     }
   return true;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr-i18n.h"
 #include "grd-util.h"
 
 #define PI_F     3.14159265358979323846f
@@ -224,18 +225,18 @@ grd_toy_new (GrdToyKind          kind,
 
   if ((int) kind < 0 || kind >= GRD_TOY_N_KINDS)
     {
-      grd_error_set (err, err_len, "unknown toy data set %d", (int) kind);
+      grd_error_set (err, err_len, GR_("unknown toy data set %d"), (int) kind);
       return NULL;
     }
   if (params == NULL || params->n <= 0)
     {
-      grd_error_set (err, err_len, "%s: the number of samples must be > 0",
+      grd_error_set (err, err_len, GR_("%s: the number of samples must be > 0"),
                      toy_names[kind]);
       return NULL;
     }
   if (!(params->noise >= 0.0f && params->noise <= 1.0f))
     {
-      grd_error_set (err, err_len, "%s: noise %g is outside 0..1",
+      grd_error_set (err, err_len, GR_("%s: noise %g is outside 0..1"),
                      toy_names[kind], (double) params->noise);
       return NULL;
     }
@@ -245,7 +246,7 @@ grd_toy_new (GrdToyKind          kind,
   x2 = malloc ((size_t) params->n * sizeof *x2);
   if (ds == NULL || x1 == NULL || x2 == NULL)
     {
-      grd_error_set (err, err_len, "%s: out of memory", toy_names[kind]);
+      grd_error_set (err, err_len, GR_("%s: out of memory"), toy_names[kind]);
       gr_dataset_free (ds);
       free (x1);
       free (x2);
@@ -317,13 +318,13 @@ grd_toy_from_points (const float   *x1,
 
   if (n <= 0 || x1 == NULL || x2 == NULL || labels == NULL)
     {
-      grd_error_set (err, err_len, "points: no points");
+      grd_error_set (err, err_len, GR_("points: no points"));
       return NULL;
     }
   if (n_classes < 0 || n_classes > GR_MAX_CLASSES)
     {
       grd_error_set (err, err_len,
-                     "points: number of classes %d is outside 0..%d",
+                     GR_("points: number of classes %d is outside 0..%d"),
                      n_classes, GR_MAX_CLASSES);
       return NULL;
     }
@@ -334,13 +335,13 @@ grd_toy_from_points (const float   *x1,
       if (!isfinite (x1[i]) || !isfinite (x2[i]))
         {
           grd_error_set (err, err_len,
-                         "points: point %d has a non-finite coordinate", i);
+                         GR_("points: point %d has a non-finite coordinate"), i);
           return NULL;
         }
       if (labels[i] < 0 || labels[i] >= limit)
         {
           grd_error_set (err, err_len,
-                         "points: point %d has label %d, outside 0..%d", i,
+                         GR_("points: point %d has label %d, outside 0..%d"), i,
                          (int) labels[i], limit - 1);
           return NULL;
         }
@@ -353,7 +354,7 @@ grd_toy_from_points (const float   *x1,
   ds = toy_alloc ("points", n, n_classes, features);
   if (ds == NULL)
     {
-      grd_error_set (err, err_len, "points: out of memory");
+      grd_error_set (err, err_len, GR_("points: out of memory"));
       return NULL;
     }
   memcpy (ds->labels, labels, (size_t) n * sizeof *labels);
@@ -473,13 +474,13 @@ grd_toy_parse_csv (const char *text,
     source = "points";
   if (text == NULL && len > 0)
     {
-      grd_error_set (err, err_len, "%s: no text", source);
+      grd_error_set (err, err_len, GR_("%s: no text"), source);
       return NULL;
     }
   if (n_classes < 0 || n_classes > GR_MAX_CLASSES)
     {
       grd_error_set (err, err_len,
-                     "%s: number of classes %d is outside 0..%d", source,
+                     GR_("%s: number of classes %d is outside 0..%d"), source,
                      n_classes, GR_MAX_CLASSES);
       return NULL;
     }
@@ -522,7 +523,7 @@ grd_toy_parse_csv (const char *text,
       if (nf != 3)
         {
           grd_error_set (err, err_len,
-                         "%s:%d: expected 3 fields (x1,x2,label), found %d",
+                         GR_("%s:%d: expected 3 fields (x1,x2,label), found %d"),
                          source, lineno, nf);
           goto out;
         }
@@ -531,7 +532,7 @@ grd_toy_parse_csv (const char *text,
             || fabs (v[f]) > 1e30)
           {
             grd_error_set (err, err_len,
-                           "%s:%d: field %d '%s' is not a number", source,
+                           GR_("%s:%d: field %d '%s' is not a number"), source,
                            lineno, f + 1, grd_quote (field[f], flen[f], q,
                                                      sizeof q));
             goto out;
@@ -540,7 +541,7 @@ grd_toy_parse_csv (const char *text,
           || v[2] != floor (v[2]) || v[2] < 0.0 || v[2] >= (double) limit)
         {
           grd_error_set (err, err_len,
-                         "%s:%d: field 3 '%s' is not a class label (0..%d)",
+                         GR_("%s:%d: field 3 '%s' is not a class label (0..%d)"),
                          source, lineno,
                          grd_quote (field[2], flen[2], q, sizeof q),
                          limit - 1);
@@ -548,15 +549,15 @@ grd_toy_parse_csv (const char *text,
         }
       if (!point_list_push (&pts, (float) v[0], (float) v[1], (int32_t) v[2]))
         {
-          grd_error_set (err, err_len, "%s:%d: too many points or out of "
-                         "memory", source, lineno);
+          grd_error_set (err, err_len, GR_("%s:%d: too many points or out of "
+                                           "memory"), source, lineno);
           goto out;
         }
     }
 
   if (pts.n == 0)
     {
-      grd_error_set (err, err_len, "%s: no points", source);
+      grd_error_set (err, err_len, GR_("%s: no points"), source);
       goto out;
     }
   ds = grd_toy_from_points (pts.x1, pts.x2, pts.labels, pts.n, n_classes,
@@ -580,7 +581,7 @@ grd_toy_load_csv (const char *path,
 
   if (path == NULL)
     {
-      grd_error_set (err, err_len, "no file name");
+      grd_error_set (err, err_len, GR_("no file name"));
       return NULL;
     }
   if (!grd_read_file (path, CSV_MAX_BYTES, &text, &len, err, err_len))
@@ -608,19 +609,19 @@ grd_regress_new (const GrdRegressParams *params,
 
   if (params == NULL || params->n <= 0)
     {
-      grd_error_set (err, err_len, "sine: the number of samples must be > 0");
+      grd_error_set (err, err_len, GR_("sine: the number of samples must be > 0"));
       return NULL;
     }
   if (!(params->noise >= 0.0f && params->noise <= 1.0f))
     {
-      grd_error_set (err, err_len, "sine: noise %g is outside 0..1",
+      grd_error_set (err, err_len, GR_("sine: noise %g is outside 0..1"),
                      (double) params->noise);
       return NULL;
     }
   ds = gr_dataset_new ("sine", one, params->n, 0, one);
   if (ds == NULL)
     {
-      grd_error_set (err, err_len, "sine: out of memory");
+      grd_error_set (err, err_len, GR_("sine: out of memory"));
       return NULL;
     }
 

@@ -1,5 +1,7 @@
 #include "grd-util.h"
 
+#include "gr-i18n.h"
+
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
@@ -118,15 +120,17 @@ grd_read_file (const char  *path,
             ncap = max_len + 4096 + 1;
           if (ncap <= cap)
             {
+              /* TRANSLATORS: keep "%s: " (the path) at the start: the
+               * PNG loader cuts the reason after the first ": ". */
               grd_error_set (err, err_len,
-                             "%s: file is larger than %zu bytes", path,
+                             GR_("%s: file is larger than %zu bytes"), path,
                              max_len);
               goto fail;
             }
           nbuf = realloc (buf, ncap);
           if (nbuf == NULL)
             {
-              grd_error_set (err, err_len, "%s: out of memory", path);
+              grd_error_set (err, err_len, GR_("%s: out of memory"), path);
               goto fail;
             }
           buf = nbuf;
@@ -136,7 +140,7 @@ grd_read_file (const char  *path,
       n += got;
       if (n > max_len)
         {
-          grd_error_set (err, err_len, "%s: file is larger than %zu bytes",
+          grd_error_set (err, err_len, GR_("%s: file is larger than %zu bytes"),
                          path, max_len);
           goto fail;
         }
@@ -145,7 +149,7 @@ grd_read_file (const char  *path,
     }
   if (ferror (f))
     {
-      grd_error_set (err, err_len, "%s: read error", path);
+      grd_error_set (err, err_len, GR_("%s: read error"), path);
       goto fail;
     }
   fclose (f);
@@ -154,7 +158,7 @@ grd_read_file (const char  *path,
       buf = malloc (1);
       if (buf == NULL)
         {
-          grd_error_set (err, err_len, "%s: out of memory", path);
+          grd_error_set (err, err_len, GR_("%s: out of memory"), path);
           return false;
         }
     }

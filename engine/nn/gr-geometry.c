@@ -4,6 +4,7 @@
 
 #include "gr-geometry.h"
 
+#include "gr-i18n.h"
 #include "gr-net-private.h"
 
 #include <math.h>
@@ -283,14 +284,16 @@ gr_geometry_effective_rf (GrNet       *net,
     return GR_ERR_ARG;
   if (gr_net_max_batch (net) <= 0)
     {
-      gr_net_set_error (net, "the network is not compiled");
+      gr_net_set_error (net, GR_("the network is not compiled"));
       return GR_ERR_STATE;
     }
   os = gr_net_output_shape (net);
   is = gr_net_input_shape (net);
   if (out_y < 0 || out_y >= os.h || out_x < 0 || out_x >= os.w || channel >= os.c)
     {
-      gr_net_set_error (net, "pixel (%d, %d) channel %d is outside the %dx%dx%d output",
+      /* TRANSLATORS: pixel x, y and channel, then the output shape
+       * (channels x height x width). */
+      gr_net_set_error (net, GR_("pixel (%d, %d) channel %d is outside the %dx%dx%d output"),
                         out_y, out_x, channel, os.c, os.h, os.w);
       return GR_ERR_ARG;
     }

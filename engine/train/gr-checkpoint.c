@@ -101,6 +101,15 @@ header_consistent (const Header *h)
                      + sizeof (int32_t) * h->n_perm + h->n_knobs + sizeof (uint32_t);
 }
 
+static bool
+knob_known (const char *key)
+{
+  for (const char *const *n = gr_knobs_names (); *n != NULL; n++)
+    if (strcmp (*n, key) == 0)
+      return true;
+  return false;
+}
+
 static size_t
 knob_text (const GrKnobs *k,
            char          *buf,
@@ -292,9 +301,10 @@ gr_session_load_checkpoint (GrSession  *s,
             break;
           }
         *eq = '\0';
-        /* Unknown keys from a newer writer are skipped. */
-        if (gr_knobs_set (&k, line, eq + 1, err, sizeof err) != GR_OK
-            && strstr (err, "unknown knob") == NULL)
+        /* Unknown keys from a newer writer are skipped. (Asked of the
+         * knob table, not of the error text, which may be translated.) */
+        if (knob_known (line)
+            && gr_knobs_set (&k, line, eq + 1, err, sizeof err) != GR_OK)
           {
             st = GR_ERR_FORMAT;
             break;

@@ -7,6 +7,7 @@
 
 #include "gr-doctor.h"
 
+#include "gr-i18n.h"
 #include "gr-probes.h"
 
 #include <math.h>
@@ -45,60 +46,60 @@ static const char *const finding_codes[GR_N_FINDING_KINDS] = {
 
 static const char *const finding_messages[GR_N_FINDING_KINDS] = {
   [GR_FINDING_DIVERGENCE] =
-    "The loss blew up: the updates are so large that each step makes the "
-    "network worse, until the numbers overflow. The learning rate is almost "
-    "always the cause.",
+    GR_N_("The loss blew up: the updates are so large that each step makes the "
+          "network worse, until the numbers overflow. The learning rate is almost "
+          "always the cause."),
   [GR_FINDING_EXPLODING_GRADIENTS] =
-    "Gradients grow by orders of magnitude, across the layers or from one step "
-    "to the next. One huge step can undo everything learned so far.",
+    GR_N_("Gradients grow by orders of magnitude, across the layers or from one step "
+          "to the next. One huge step can undo everything learned so far."),
   [GR_FINDING_VANISHING_GRADIENTS] =
-    "The first layers receive gradients orders of magnitude smaller than the "
-    "last ones: each sigmoid or tanh layer shrinks the signal on the way back, "
-    "so the early layers barely learn.",
+    GR_N_("The first layers receive gradients orders of magnitude smaller than the "
+          "last ones: each sigmoid or tanh layer shrinks the signal on the way back, "
+          "so the early layers barely learn."),
   [GR_FINDING_DEAD_RELU] =
-    "Many ReLU units output zero for every input. A dead unit passes no "
-    "gradient, so it never recovers: that part of the network is lost. A large "
-    "step that pushed biases very negative is the usual cause.",
+    GR_N_("Many ReLU units output zero for every input. A dead unit passes no "
+          "gradient, so it never recovers: that part of the network is lost. A large "
+          "step that pushed biases very negative is the usual cause."),
   [GR_FINDING_SATURATION] =
-    "Most sigmoid or tanh outputs sit at their bounds, where the slope is "
-    "nearly zero: the units stop learning. Weights initialised too large, or "
-    "unnormalized inputs, push them there.",
+    GR_N_("Most sigmoid or tanh outputs sit at their bounds, where the slope is "
+          "nearly zero: the units stop learning. Weights initialised too large, or "
+          "unnormalized inputs, push them there."),
   [GR_FINDING_LR_TOO_HIGH] =
-    "Each step changes the weights by a large share of their size and the loss "
-    "does not fall: the optimizer overshoots the valley it is in.",
+    GR_N_("Each step changes the weights by a large share of their size and the loss "
+          "does not fall: the optimizer overshoots the valley it is in."),
   [GR_FINDING_LR_TOO_LOW] =
-    "Each step changes the weights by a tiny share of their size and the loss "
-    "hardly moves: training would take far longer than it needs to.",
+    GR_N_("Each step changes the weights by a tiny share of their size and the loss "
+          "hardly moves: training would take far longer than it needs to."),
   [GR_FINDING_CHANCE_LEVEL] =
-    "The loss sits at the value of guessing the class frequencies without "
-    "looking at the input: the network has learned nothing yet.",
+    GR_N_("The loss sits at the value of guessing the class frequencies without "
+          "looking at the input: the network has learned nothing yet."),
   [GR_FINDING_SHUFFLED_LABELS] =
-    "The network cannot predict the labels from the inputs although it "
-    "trains normally: the labels look unrelated to their inputs. Shuffled "
-    "labels, or inputs and labels shifted against each other in the data "
-    "pipeline, look exactly like this.",
+    GR_N_("The network cannot predict the labels from the inputs although it "
+          "trains normally: the labels look unrelated to their inputs. Shuffled "
+          "labels, or inputs and labels shifted against each other in the data "
+          "pipeline, look exactly like this."),
   [GR_FINDING_LOSS_OUTPUT_MISMATCH] =
-    "The loss does not fit the network's output: a loss that expects logits "
-    "gets probabilities, or mean squared error is applied to a softmax, whose "
-    "saturation shrinks the gradient.",
+    GR_N_("The loss does not fit the network's output: a loss that expects logits "
+          "gets probabilities, or mean squared error is applied to a softmax, whose "
+          "saturation shrinks the gradient."),
   [GR_FINDING_UNNORMALIZED_INPUTS] =
-    "The inputs are far from unit scale. The first layer's gradients scale "
-    "with the inputs, so one learning rate cannot suit them, and activations "
-    "saturate or blow up.",
+    GR_N_("The inputs are far from unit scale. The first layer's gradients scale "
+          "with the inputs, so one learning rate cannot suit them, and activations "
+          "saturate or blow up."),
   [GR_FINDING_OVERFITTING] =
-    "The validation loss rises while the training loss keeps falling: the "
-    "network is memorising the training set instead of learning what "
-    "generalises. The best validation step is marked.",
+    GR_N_("The validation loss rises while the training loss keeps falling: the "
+          "network is memorising the training set instead of learning what "
+          "generalises. The best validation step is marked."),
   [GR_FINDING_IMBALANCE_COLLAPSE] =
-    "Pixel accuracy looks high, but a class is almost never predicted: the "
-    "network found that predicting the dominant class everywhere is cheap.",
+    GR_N_("Pixel accuracy looks high, but a class is almost never predicted: the "
+          "network found that predicting the dominant class everywhere is cheap."),
   [GR_FINDING_PLATEAU] =
-    "The loss has been flat for a long stretch although gradients flow. A "
-    "smaller step often gets it moving again; if not, the network may be too "
-    "small for the task.",
+    GR_N_("The loss has been flat for a long stretch although gradients flow. A "
+          "smaller step often gets it moving again; if not, the network may be too "
+          "small for the task."),
   [GR_FINDING_NET_TOO_SMALL] =
-    "The network is too small to fit the data: the loss stays high even "
-    "where a larger network would drive it down.",
+    GR_N_("The network is too small to fit the data: the loss stays high even "
+          "where a larger network would drive it down."),
 };
 
 static const char *const severity_names[] = { "info", "warning", "error" };
@@ -243,7 +244,7 @@ gr_finding_parse_code (const char *code)
 const char *
 gr_finding_message (GrFindingKind kind)
 {
-  return (unsigned) kind < GR_N_FINDING_KINDS ? finding_messages[kind] : "";
+  return (unsigned) kind < GR_N_FINDING_KINDS ? GR_(finding_messages[kind]) : "";
 }
 
 const char *
@@ -732,10 +733,10 @@ lower_lr_remedy (GrDoctor *d,
     {
       remedy_set (r, "clip_norm", "1");
       snprintf (r->label, sizeof r->label,
-                "Lower the learning rate to %g and clip the gradient norm at 1", lr);
+                GR_("Lower the learning rate to %g and clip the gradient norm at 1"), lr);
     }
   else
-    snprintf (r->label, sizeof r->label, "Lower the learning rate to %g", lr);
+    snprintf (r->label, sizeof r->label, GR_("Lower the learning rate to %g"), lr);
 }
 
 static int
@@ -773,12 +774,15 @@ describe (GrDoctor      *d,
     {
     case GR_FINDING_DIVERGENCE:
       if (c->variant == 1)
-        snprintf (ev, n, "step %lld: %s; last finite loss %.4g at step %lld, first loss %.4g",
+        /* TRANSLATORS: doctor evidence: the step that diverged, what went
+         * non-finite (already translated), the last finite loss and its
+         * step, the loss at the start of the run. */
+        snprintf (ev, n, GR_("step %lld: %s; last finite loss %.4g at step %lld, first loss %.4g"),
                   (long long) d->diverged_step, d->diverged_text,
                   (double) d->last_finite_loss, (long long) d->last_finite_step,
                   (double) d->initial_loss);
       else
-        snprintf (ev, n, "loss %.4g at step %lld, %.0fx the first loss %.4g",
+        snprintf (ev, n, GR_("loss %.4g at step %lld, %.0fx the first loss %.4g"),
                   (double) d->loss_fast, (long long) d->step,
                   (double) (d->loss_fast / d->initial_loss), (double) d->initial_loss);
       lower_lr_remedy (d, r, true);
@@ -786,34 +790,39 @@ describe (GrDoctor      *d,
 
     case GR_FINDING_EXPLODING_GRADIENTS:
       if (c->variant == 1)
-        snprintf (ev, n, "global gradient norm %.3g at step %lld, %.0fx its recent average %.3g",
+        snprintf (ev, n,
+                  GR_("global gradient norm %.3g at step %lld, %.0fx its recent average %.3g"),
                   (double) d->spike_norm, (long long) d->spike_step,
                   (double) (d->spike_norm / d->spike_avg), (double) d->spike_avg);
       else
-        snprintf (ev, n, "layer %s gradient norm %.2g vs %s %.2g (ratio %.2g)",
+        /* TRANSLATORS: %s are layer names such as "dense1"; "vs" compares
+         * the gradient norms of the two layers. */
+        snprintf (ev, n, GR_("layer %s gradient norm %.2g vs %s %.2g (ratio %.2g)"),
                   layer_name (d, c->layer), (double) powf (10.0f, d->g_log[c->layer]),
                   layer_name (d, c->layer_other),
                   (double) powf (10.0f, d->g_log[c->layer_other]),
                   (double) powf (10.0f, d->g_log[c->layer] - d->g_log[c->layer_other]));
       if (d->knobs.clip_norm > 0.0f || d->knobs.clip_value > 0.0f)
-        append (ev, n, "; clipping bounds the update");
+        append (ev, n, GR_("; clipping bounds the update"));
       if (d->knobs.clip_norm == 0.0f && d->knobs.clip_value == 0.0f)
         {
           remedy_set (r, "clip_norm", "1");
-          snprintf (r->label, sizeof r->label, "Clip the gradient norm at 1");
+          snprintf (r->label, sizeof r->label, GR_("Clip the gradient norm at 1"));
         }
       else if (d->has_bn && !d->knobs.batch_norm)
         {
           remedy_set (r, "batch_norm", "true");
-          snprintf (r->label, sizeof r->label, "Turn batch norm on");
+          snprintf (r->label, sizeof r->label, GR_("Turn batch norm on"));
         }
       else
         lower_lr_remedy (d, r, false);
       break;
 
     case GR_FINDING_VANISHING_GRADIENTS:
-      snprintf (ev, n, "layer %s gradient norm %.2g vs %s %.2g (ratio %.2g); "
-                "||grad|| / ||W|| of %s is %.2g",
+      /* TRANSLATORS: %s are layer names such as "dense1"; keep the
+       * formula "||grad|| / ||W||" as it is. */
+      snprintf (ev, n, GR_("layer %s gradient norm %.2g vs %s %.2g (ratio %.2g); "
+                           "||grad|| / ||W|| of %s is %.2g"),
                 layer_name (d, c->layer), (double) powf (10.0f, d->g_log[c->layer]),
                 layer_name (d, c->layer_other),
                 (double) powf (10.0f, d->g_log[c->layer_other]),
@@ -823,23 +832,23 @@ describe (GrDoctor      *d,
       if (d->has_bn && !d->knobs.batch_norm)
         {
           remedy_set (r, "batch_norm", "true");
-          snprintf (r->label, sizeof r->label, "Turn batch norm on");
+          snprintf (r->label, sizeof r->label, GR_("Turn batch norm on"));
         }
       else if (squashing (d->acts[c->layer]))
         {
           remedy_set (r, "activation", "relu");
           remedy_set (r, "init", "he");
           snprintf (r->label, sizeof r->label,
-                    "Switch to ReLU with He initialisation (restarts the run)");
+                    GR_("Switch to ReLU with He initialisation (restarts the run)"));
         }
       else if (d->knobs.init != GR_INIT_HE)
         {
           remedy_set (r, "init", "he");
-          snprintf (r->label, sizeof r->label, "Use He initialisation (restarts the run)");
+          snprintf (r->label, sizeof r->label, GR_("Use He initialisation (restarts the run)"));
         }
       else
         snprintf (r->label, sizeof r->label,
-                  "Add batch norm or residual shortcuts to the deep net");
+                  GR_("Add batch norm or residual shortcuts to the deep net"));
       break;
 
     case GR_FINDING_DEAD_RELU:
@@ -848,23 +857,26 @@ describe (GrDoctor      *d,
 
         for (int i = 0; i < d->n_layers - 1; i++)
           over += can_die (d->acts[i]) && d->dead[i] > d->cfg.dead_frac;
-        snprintf (ev, n, "layer %s: %.0f%% of its %d units output 0 for every sample of the "
-                  "batch (average of the last 20 steps)", layer_name (d, c->layer),
+        /* TRANSLATORS: layer name, percentage, number of units. */
+        snprintf (ev, n, GR_("layer %s: %.0f%% of its %d units output 0 for every sample of the "
+                             "batch (average of the last 20 steps)"), layer_name (d, c->layer),
                   (double) (100.0f * d->dead[c->layer]), d->units[c->layer]);
         if (over > 1)
-          append (ev, n, "; %d layers above %.0f%%", over,
+          append (ev, n, GR_("; %d layers above %.0f%%"), over,
                   (double) (100.0f * d->cfg.dead_frac));
         if (d->bias_init[c->layer] < 0.0f)
-          append (ev, n, "; its biases started at %g", (double) d->bias_init[c->layer]);
+          append (ev, n, GR_("; its biases started at %g"), (double) d->bias_init[c->layer]);
         remedy_set (r, "activation", "leaky_relu");
         snprintf (r->label, sizeof r->label,
-                  "Switch to leaky ReLU (dead units then still pass a gradient)");
+                  GR_("Switch to leaky ReLU (dead units then still pass a gradient)"));
         break;
       }
 
     case GR_FINDING_SATURATION:
-      snprintf (ev, n, "layer %s: %.0f%% of its %s outputs within 1%% of a bound "
-                "(average of the last 20 steps)", layer_name (d, c->layer),
+      /* TRANSLATORS: layer name, percentage, activation name ("sigmoid",
+       * "tanh"); "%%" is a literal percent sign. */
+      snprintf (ev, n, GR_("layer %s: %.0f%% of its %s outputs within 1%% of a bound "
+                           "(average of the last 20 steps)"), layer_name (d, c->layer),
                 (double) (100.0f * d->sat[c->layer]), gr_act_name (d->acts[c->layer]));
       if (active (d, GR_FINDING_UNNORMALIZED_INPUTS) && c->layer == 0)
         {
@@ -873,37 +885,45 @@ describe (GrDoctor      *d,
           remedy_set (r, "init", "%s", gr_init_name (d->knobs.init));
           snprintf (r->probe, sizeof r->probe, "input-scale");
           snprintf (r->label, sizeof r->label,
-                    "Standardize the inputs (the first layer saturates on their scale) and "
-                    "restart from fresh weights");
+                    GR_("Standardize the inputs (the first layer saturates on their scale) and "
+                        "restart from fresh weights"));
         }
       else if (d->has_bn && !d->knobs.batch_norm)
         {
           remedy_set (r, "batch_norm", "true");
-          snprintf (r->label, sizeof r->label, "Turn batch norm on");
+          snprintf (r->label, sizeof r->label, GR_("Turn batch norm on"));
         }
       else
         {
           remedy_set (r, "init", "xavier");
           snprintf (r->label, sizeof r->label,
-                    "Re-initialise with Xavier initialisation (restarts the run)");
+                    GR_("Re-initialise with Xavier initialisation (restarts the run)"));
         }
       break;
 
     case GR_FINDING_LR_TOO_HIGH:
       if (c->variant == 1)
-        snprintf (ev, n, "update/weight ratio %.2g per step (layer %s; about 1e-3 is "
-                  "healthy) before the run diverged at step %lld", (double) ratio,
+        snprintf (ev, n, GR_("update/weight ratio %.2g per step (layer %s; about 1e-3 is "
+                             "healthy) before the run diverged at step %lld"), (double) ratio,
                   layer_name (d, wl), (long long) d->diverged_step);
       else if (c->variant == 2)
-        snprintf (ev, n, "update/weight ratio %.2g per step (layer %s; about 1e-3 is "
-                  "healthy) at step %lld; loss %.4g, first loss %.4g", (double) ratio,
+        snprintf (ev, n, GR_("update/weight ratio %.2g per step (layer %s; about 1e-3 is "
+                             "healthy) at step %lld; loss %.4g, first loss %.4g"), (double) ratio,
                   layer_name (d, wl), (long long) d->step, (double) d->loss_fast,
                   (double) d->initial_loss);
       else
-        snprintf (ev, n, "update/weight ratio %.2g per step (layer %s; about 1e-3 is "
-                  "healthy); loss %s over the last %d steps (%.4g -> %.4g)",
-                  (double) ratio, layer_name (d, wl), rel > 0.0f ? "rose" : "did not fall",
-                  d->cfg.window, (double) older, (double) newer);
+        {
+          /* TRANSLATORS: how the loss moved; fills "loss %s over the last %d
+           * steps" in the next message. */
+          const char *moved = rel > 0.0f ? GR_("rose") : GR_("did not fall");
+
+          /* TRANSLATORS: ratio, layer name, "rose" or "did not fall", window
+           * in steps, the loss at its start and end. */
+          snprintf (ev, n, GR_("update/weight ratio %.2g per step (layer %s; about 1e-3 is "
+                               "healthy); loss %s over the last %d steps (%.4g -> %.4g)"),
+                    (double) ratio, layer_name (d, wl), moved, d->cfg.window,
+                    (double) older, (double) newer);
+        }
       lower_lr_remedy (d, r, false);
       break;
 
@@ -914,87 +934,87 @@ describe (GrDoctor      *d,
 
         factor = factor < 10.0f ? 10.0f : factor > 1000.0f ? 1000.0f : factor;
         lr = nice (d->knobs.lr * factor);
-        snprintf (ev, n, "largest update/weight ratio %.2g per step (layer %s; about 1e-3 "
-                  "is healthy); loss changed by %.2f%% over the last %d steps",
+        snprintf (ev, n, GR_("largest update/weight ratio %.2g per step (layer %s; about 1e-3 "
+                             "is healthy); loss changed by %.2f%% over the last %d steps"),
                   (double) ratio, layer_name (d, wl), (double) (100.0f * rel),
                   d->cfg.window);
         remedy_set (r, "lr", "%g", lr);
-        snprintf (r->label, sizeof r->label, "Raise the learning rate to %g", lr);
+        snprintf (r->label, sizeof r->label, GR_("Raise the learning rate to %g"), lr);
         break;
       }
 
     case GR_FINDING_CHANCE_LEVEL:
-      snprintf (ev, n, "training loss %.4g over the last %d steps vs chance %.4g",
+      snprintf (ev, n, GR_("training loss %.4g over the last %d steps vs chance %.4g"),
                 (double) newer, d->cfg.window / 2, (double) d->chance_loss);
       if (d->chance_kind == GR_LOSS_CE && !d->chance_weighted
           && fabsf (d->chance_loss - logf ((float) d->n_classes)) < 1e-3f)
         append (ev, n, " (ln %d)", d->n_classes);
       if (isfinite (d->acc_ema))
-        append (ev, n, "; batch accuracy %.1f%% vs chance %.1f%%",
+        append (ev, n, GR_("; batch accuracy %.1f%% vs chance %.1f%%"),
                 (double) (100.0f * d->acc_ema), (double) (100.0f * d->chance_acc));
       snprintf (r->probe, sizeof r->probe, "overfit-batch");
       snprintf (r->label, sizeof r->label,
-                "Run the overfit-one-batch probe: can the net fit a few samples?");
+                GR_("Run the overfit-one-batch probe: can the net fit a few samples?"));
       break;
 
     case GR_FINDING_SHUFFLED_LABELS:
       if (c->variant == 1)
-        snprintf (ev, n, "validation accuracy %.1f%% is at or below chance (%.1f%%) for %d "
-                  "evaluations while the training loss fell to %.4g (chance %.4g); "
-                  "validation loss %.4g", (double) (100.0f * d->last_eval.val_acc),
+        snprintf (ev, n, GR_("validation accuracy %.1f%% is at or below chance (%.1f%%) for %d "
+                             "evaluations while the training loss fell to %.4g (chance %.4g); "
+                             "validation loss %.4g"), (double) (100.0f * d->last_eval.val_acc),
                   (double) (100.0f * d->chance_acc), d->chance_val_evals,
                   (double) d->last_eval.train_loss, (double) d->chance_loss,
                   (double) d->last_eval.val_loss);
       else
-        snprintf (ev, n, "loss %.4g at chance %.4g for %lld steps while updates look "
-                  "healthy (update/weight ratio %.2g); batch accuracy %.1f%%",
+        snprintf (ev, n, GR_("loss %.4g at chance %.4g for %lld steps while updates look "
+                             "healthy (update/weight ratio %.2g); batch accuracy %.1f%%"),
                   (double) newer, (double) d->chance_loss,
                   (long long) (d->step - d->slots[GR_FINDING_CHANCE_LEVEL].f.step
                                + d->cfg.window),
                   (double) ratio, (double) (100.0f * d->acc_ema));
       snprintf (r->probe, sizeof r->probe, "shuffle-control");
       snprintf (r->label, sizeof r->label,
-                "Check that the labels match their inputs; compare with the "
-                "shuffled-label control");
+                GR_("Check that the labels match their inputs; compare with the "
+                    "shuffled-label control"));
       break;
 
     case GR_FINDING_LOSS_OUTPUT_MISMATCH:
       if (c->variant == 0)
         {
-          snprintf (ev, n, "the output node '%s' is a softmax and the loss is mse",
+          snprintf (ev, n, GR_("the output node '%s' is a softmax and the loss is mse"),
                     d->out_name);
           remedy_set (r, "loss", "ce");
           remedy_set (r, "model.softmax", "false");
           snprintf (r->label, sizeof r->label,
-                    "Use cross-entropy on the logits (drops the softmax; restarts the run)");
+                    GR_("Use cross-entropy on the logits (drops the softmax; restarts the run)"));
         }
       else if (c->variant == 1)
         {
-          snprintf (ev, n, "the output node '%s' is a softmax and the loss '%s' applies "
-                    "its own softmax or sigmoid to it", d->out_name,
+          snprintf (ev, n, GR_("the output node '%s' is a softmax and the loss '%s' applies "
+                               "its own softmax or sigmoid to it"), d->out_name,
                     gr_loss_name (d->knobs.loss));
           remedy_set (r, "model.softmax", "false");
           snprintf (r->label, sizeof r->label,
-                    "Feed the loss the logits (drops the softmax; restarts the run)");
+                    GR_("Feed the loss the logits (drops the softmax; restarts the run)"));
         }
       else if (c->variant == 2)
         {
-          snprintf (ev, n, "the output node '%s' is a %s and the loss '%s' expects logits",
+          snprintf (ev, n, GR_("the output node '%s' is a %s and the loss '%s' expects logits"),
                     d->out_name, gr_act_name (d->out_act), gr_loss_name (d->knobs.loss));
           snprintf (r->label, sizeof r->label,
-                    "Remove the output activation: the loss applies its own");
+                    GR_("Remove the output activation: the loss applies its own"));
         }
       else
         {
-          snprintf (ev, n, "loss mse on a %d-class classifier", d->n_classes);
+          snprintf (ev, n, GR_("loss mse on a %d-class classifier"), d->n_classes);
           remedy_set (r, "loss", "ce");
-          snprintf (r->label, sizeof r->label, "Use cross-entropy");
+          snprintf (r->label, sizeof r->label, GR_("Use cross-entropy"));
         }
       break;
 
     case GR_FINDING_UNNORMALIZED_INPUTS:
-      snprintf (ev, n, "training inputs: mean %.3g, std %.3g, RMS %.3g, range [%.3g, %.3g] "
-                "over %d features (unit scale is RMS about 1)", (double) d->input.mean,
+      snprintf (ev, n, GR_("training inputs: mean %.3g, std %.3g, RMS %.3g, range [%.3g, %.3g] "
+                           "over %d features (unit scale is RMS about 1)"), (double) d->input.mean,
                 (double) d->input.std, (double) d->input.rms, (double) d->input.min,
                 (double) d->input.max, d->input.n_features);
       /* Weights trained on the raw scale are damaged within a few steps
@@ -1004,29 +1024,29 @@ describe (GrDoctor      *d,
       remedy_set (r, "init", "%s", gr_init_name (d->knobs.init));
       snprintf (r->probe, sizeof r->probe, "input-scale");
       snprintf (r->label, sizeof r->label,
-                "Standardize the inputs (per feature: subtract the mean, divide by the "
-                "standard deviation) and restart from fresh weights");
+                GR_("Standardize the inputs (per feature: subtract the mean, divide by the "
+                    "standard deviation) and restart from fresh weights"));
       break;
 
     case GR_FINDING_OVERFITTING:
       {
         const GrEvalRecord *e = &d->last_eval;
 
-        snprintf (ev, n, "validation loss %.4g at step %lld (mean of 3 evaluations), up "
-                  "%.0f%% from its best %.4g, while the training loss fell from %.4g to "
-                  "%.4g; best validation loss %.4g at step %lld",
+        snprintf (ev, n, GR_("validation loss %.4g at step %lld (mean of 3 evaluations), up "
+                             "%.0f%% from its best %.4g, while the training loss fell from %.4g to "
+                             "%.4g; best validation loss %.4g at step %lld"),
                   (double) d->sm_val, (long long) e->step,
                   (double) (100.0f * (d->sm_val / d->best_val - 1.0f)),
                   (double) d->best_val, (double) d->train_at_best, (double) d->sm_train,
                   (double) d->best_raw, (long long) d->best_step);
         if (isfinite (d->sm_acc))
-          append (ev, n, "; validation accuracy %.1f%% (best %.1f%%)",
+          append (ev, n, GR_("; validation accuracy %.1f%% (best %.1f%%)"),
                   (double) (100.0f * d->sm_acc), (double) (100.0f * d->best_val_acc));
         if (d->has_dropout && d->knobs.dropout == 0.0f)
           {
             remedy_set (r, "dropout", "0.3");
             snprintf (r->label, sizeof r->label,
-                      "Turn dropout up to 0.3, or stop early at step %lld",
+                      GR_("Turn dropout up to 0.3, or stop early at step %lld"),
                       (long long) d->best_step);
           }
         else
@@ -1035,7 +1055,7 @@ describe (GrDoctor      *d,
 
             remedy_set (r, "weight_decay", "%g", wd);
             snprintf (r->label, sizeof r->label,
-                      "Add weight decay %g, or stop early at step %lld", wd,
+                      GR_("Add weight decay %g, or stop early at step %lld"), wd,
                       (long long) d->best_step);
           }
         break;
@@ -1045,14 +1065,18 @@ describe (GrDoctor      *d,
       {
         const GrEvalRecord *e = &d->last_eval;
         int cl = c->layer_other;
+        char cls[40];
 
-        snprintf (ev, n, "pixel accuracy %.1f%% but class %d", (double) (100.0f * e->pixel_acc),
-                  cl);
         if (d->class_names[cl][0])
-          append (ev, n, " (%s)", d->class_names[cl]);
-        append (ev, n, " has IoU %.3f at %.1f%% of the pixels; mean IoU %.3f",
-                (double) e->class_iou[cl], (double) (100.0f * d->class_freq[cl]),
-                (double) e->miou);
+          snprintf (cls, sizeof cls, "%d (%s)", cl, d->class_names[cl]);
+        else
+          snprintf (cls, sizeof cls, "%d", cl);
+        /* TRANSLATORS: pixel accuracy, the class ("2" or "2 (road)"), its
+         * IoU, its share of the pixels, the mean IoU over the classes. */
+        snprintf (ev, n, GR_("pixel accuracy %.1f%% but class %s has IoU %.3f at %.1f%% of the "
+                             "pixels; mean IoU %.3f"), (double) (100.0f * e->pixel_acc), cls,
+                  (double) e->class_iou[cl], (double) (100.0f * d->class_freq[cl]),
+                  (double) e->miou);
         /* Square-root inverse frequency, 1 for the largest class: with
          * 96 % background and two 2 % classes that is about [1, 7, 7]; the
          * full inverse (1:48) overshoots into predicting the rare classes
@@ -1068,7 +1092,7 @@ describe (GrDoctor      *d,
                     d->class_freq[k] > 0.0f ? (double) sqrtf (fmax / d->class_freq[k]) : 1.0);
           remedy_set (r, "class_weights", "%s", w);
           snprintf (r->label, sizeof r->label,
-                    "Weight the classes by the square root of their inverse frequency");
+                    GR_("Weight the classes by the square root of their inverse frequency"));
         }
         break;
       }
@@ -1078,13 +1102,13 @@ describe (GrDoctor      *d,
         int P = d->cfg.plateau_steps;
         float a = ring_mean (d, P - P / 4, P / 4), b = ring_mean (d, 0, P / 4);
 
-        snprintf (ev, n, "loss %.4g -> %.4g over the last %d steps (%+.2f%%) while updates "
-                  "look healthy (update/weight ratio %.2g)", (double) a, (double) b, P,
+        snprintf (ev, n, GR_("loss %.4g -> %.4g over the last %d steps (%+.2f%%) while updates "
+                             "look healthy (update/weight ratio %.2g)"), (double) a, (double) b, P,
                   (double) (100.0f * (b - a) / a), (double) ratio);
         if (isfinite (d->acc_ema))
-          append (ev, n, "; batch accuracy %.1f%%", (double) (100.0f * d->acc_ema));
+          append (ev, n, GR_("; batch accuracy %.1f%%"), (double) (100.0f * d->acc_ema));
         lower_lr_remedy (d, r, false);
-        append (r->label, sizeof r->label, " (a schedule step)");
+        append (r->label, sizeof r->label, GR_(" (a schedule step)"));
         snprintf (r->probe, sizeof r->probe, "overfit-batch");
         break;
       }
@@ -1098,8 +1122,8 @@ describe (GrDoctor      *d,
         if (width < 2 * d->narrow_units)
           width = 2 * d->narrow_units;
         if (c->variant == 1)
-          snprintf (ev, n, "overfit-one-batch probe at step %lld: loss %.4g -> %.4g on %d "
-                    "samples in %d steps (near zero is expected)",
+          snprintf (ev, n, GR_("overfit-one-batch probe at step %lld: loss %.4g -> %.4g on %d "
+                               "samples in %d steps (near zero is expected)"),
                     (long long) d->probe_step, (double) d->probe_initial,
                     (double) d->probe_final, d->probe_batch, d->probe_steps);
         else
@@ -1108,17 +1132,18 @@ describe (GrDoctor      *d,
 
             float a = ring_mean (d, P - P / 4, P / 4), b = ring_mean (d, 0, P / 4);
 
-            snprintf (ev, n, "hidden layer %s has %d units for %d classes; the training loss "
-                      "levels off at %.4g (%+.1f%% over the last %d steps; chance %.4g)",
+            snprintf (ev, n, GR_("hidden layer %s has %d units for %d classes; the training "
+                                 "loss levels off at %.4g (%+.1f%% over the last %d steps; "
+                                 "chance %.4g)"),
                       layer_name (d, d->narrow_layer), d->narrow_units, d->n_classes,
                       (double) b, (double) (100.0f * (b - a) / a), P,
                       (double) d->chance_loss);
             if (isfinite (d->acc_ema))
-              append (ev, n, "; batch accuracy %.1f%%", (double) (100.0f * d->acc_ema));
+              append (ev, n, GR_("; batch accuracy %.1f%%"), (double) (100.0f * d->acc_ema));
           }
         remedy_set (r, "model.width", "%d", width);
         snprintf (r->label, sizeof r->label,
-                  "Widen the hidden layers to %d units (restarts the run)", width);
+                  GR_("Widen the hidden layers to %d units (restarts the run)"), width);
         snprintf (r->probe, sizeof r->probe, "overfit-batch");
         break;
       }
@@ -2181,7 +2206,7 @@ gr_doctor_apply_remedy (GrSession      *s,
       st = gr_doctor_remedy_model (r, &spec);
       if (st != GR_OK)
         {
-          snprintf (err, err_len, "the remedy's model change does not apply to this network");
+          snprintf (err, err_len, GR_("the remedy's model change does not apply to this network"));
           return st;
         }
       gr_session_set_model (s, &spec);
@@ -2199,7 +2224,7 @@ gr_doctor_apply_remedy (GrSession      *s,
             continue;
           if (strcmp (c->key, "data.normalize") != 0)
             {
-              snprintf (err, err_len, "remedy key '%s' is not known", c->key);
+              snprintf (err, err_len, GR_("remedy key '%s' is not known"), c->key);
               return GR_ERR_ARG;
             }
           if (strcmp (c->value, "standard") == 0)
@@ -2210,8 +2235,8 @@ gr_doctor_apply_remedy (GrSession      *s,
             }
           else if (strcmp (c->value, "none") != 0 || gr_session_inputs_standardized (s))
             {
-              snprintf (err, err_len, "data.normalize=%s cannot be applied to a running "
-                        "session (only 'standard')", c->value);
+              snprintf (err, err_len, GR_("data.normalize=%s cannot be applied to a running "
+                                          "session (only 'standard')"), c->value);
               return GR_ERR_ARG;
             }
         }

@@ -4,6 +4,8 @@
 
 #include "gr-knobs.h"
 
+#include "gr-i18n.h"
+
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
@@ -215,7 +217,9 @@ knobs_set_c (GrKnobs    *k,
 
   if (d == NULL)
     {
-      snprintf (err, err_len, "unknown knob '%s'", key);
+      /* TRANSLATORS: knob messages start with the knob's name in single
+       * quotes, as typed in experiment files and --set; never translate it. */
+      snprintf (err, err_len, GR_("unknown knob '%s'"), key);
       return GR_ERR_ARG;
     }
   field += d->offset;
@@ -226,17 +230,19 @@ knobs_set_c (GrKnobs    *k,
       range_text (d, range, sizeof range);
       if (!parse_double (value, &v))
         {
-          snprintf (err, err_len, "knob '%s': '%s' is not a number", key, value);
+          snprintf (err, err_len, GR_("knob '%s': '%s' is not a number"), key, value);
           return GR_ERR_ARG;
         }
       if (d->type == K_INT && v != floor (v))
         {
-          snprintf (err, err_len, "knob '%s': '%s' is not a whole number", key, value);
+          snprintf (err, err_len, GR_("knob '%s': '%s' is not a whole number"), key, value);
           return GR_ERR_ARG;
         }
       if (!range_ok (d, v))
         {
-          snprintf (err, err_len, "knob '%s': %s is outside %s", key, value, range);
+          /* TRANSLATORS: knob name, the value given, its range such as
+           * "[0, 10)" (brackets include the bound, parentheses exclude it). */
+          snprintf (err, err_len, GR_("knob '%s': %s is outside %s"), key, value, range);
           return GR_ERR_ARG;
         }
       if (d->type == K_FLOAT)
@@ -252,7 +258,7 @@ knobs_set_c (GrKnobs    *k,
         *(bool *) field = false;
       else
         {
-          snprintf (err, err_len, "knob '%s': '%s' is not true or false", key, value);
+          snprintf (err, err_len, GR_("knob '%s': '%s' is not true or false"), key, value);
           return GR_ERR_ARG;
         }
       return GR_OK;
@@ -262,7 +268,9 @@ knobs_set_c (GrKnobs    *k,
 
         if (e < 0)
           {
-            size_t used = (size_t) snprintf (err, err_len, "knob '%s': '%s' is not one of",
+            /* TRANSLATORS: knob name, the value given; the accepted names
+             * follow, separated by commas. */
+            size_t used = (size_t) snprintf (err, err_len, GR_("knob '%s': '%s' is not one of"),
                                              key, value);
 
             for (int i = 0; i < d->n_enum && used < err_len; i++)
@@ -286,7 +294,7 @@ knobs_set_c (GrKnobs    *k,
 
             if (len >= sizeof item || n >= GR_MAX_CLASSES)
               {
-                snprintf (err, err_len, "knob '%s': more than %d values or a value too long",
+                snprintf (err, err_len, GR_("knob '%s': more than %d values or a value too long"),
                           key, GR_MAX_CLASSES);
                 return GR_ERR_ARG;
               }
@@ -294,7 +302,7 @@ knobs_set_c (GrKnobs    *k,
             item[len] = '\0';
             if (!parse_double (item, &v) || !range_ok (d, v))
               {
-                snprintf (err, err_len, "knob '%s': item %d '%s' is not a number >= 0",
+                snprintf (err, err_len, GR_("knob '%s': item %d '%s' is not a number >= 0"),
                           key, n + 1, item);
                 return GR_ERR_ARG;
               }
@@ -311,7 +319,7 @@ knobs_set_c (GrKnobs    *k,
         return GR_OK;
       }
     default:
-      snprintf (err, err_len, "knob '%s' has no parser", key);
+      snprintf (err, err_len, GR_("knob '%s' has no parser"), key);
       return GR_ERR_ARG;
     }
 }
@@ -406,14 +414,14 @@ knobs_validate_c (const GrKnobs *k,
 
               range_text (d, range, sizeof range);
               knobs_get_c (k, d->name, buf, sizeof buf);
-              snprintf (err, err_len, "knob '%s': %s is outside %s", d->name, buf, range);
+              snprintf (err, err_len, GR_("knob '%s': %s is outside %s"), d->name, buf, range);
               return GR_ERR_ARG;
             }
           break;
         case K_ENUM:
           if (*(const int *) field < 0 || *(const int *) field >= d->n_enum)
             {
-              snprintf (err, err_len, "knob '%s': invalid value %d", d->name,
+              snprintf (err, err_len, GR_("knob '%s': invalid value %d"), d->name,
                         *(const int *) field);
               return GR_ERR_ARG;
             }
@@ -425,7 +433,7 @@ knobs_validate_c (const GrKnobs *k,
             for (int j = 0; j < n; j++)
               if (!range_ok (d, ((const float *) field)[j]))
                 {
-                  snprintf (err, err_len, "knob '%s': item %d is negative or not finite",
+                  snprintf (err, err_len, GR_("knob '%s': item %d is negative or not finite"),
                             d->name, j + 1);
                   return GR_ERR_ARG;
                 }
@@ -438,8 +446,8 @@ knobs_validate_c (const GrKnobs *k,
     }
   if (max_batch > 0 && k->batch_size > max_batch)
     {
-      snprintf (err, err_len, "knob 'batch_size': %d is larger than this run's maximum %d",
-                k->batch_size, max_batch);
+      snprintf (err, err_len, GR_("knob '%s': %d is larger than this run's maximum %d"),
+                "batch_size", k->batch_size, max_batch);
       return GR_ERR_ARG;
     }
   return GR_OK;
@@ -503,13 +511,24 @@ gr_knobs_lr_at (const GrKnobs *k,
 
 /* Knob text is data (files, checkpoints, --set), not prose: numbers are
  * always read and written with a '.' decimal point, whatever LC_NUMERIC the
- * application runs under. uselocale () switches only the calling thread. */
+ * application runs under. uselocale () switches only the calling thread.
+ * Only LC_NUMERIC is "C": the other categories are copied from the global
+ * locale (set by the front end before any knob is touched), so the GR_ ()
+ * error texts are still translated (LC_MESSAGES, LC_CTYPE). */
 static locale_t c_numeric;
 
 static void
 make_c_numeric (void)
 {
-  c_numeric = newlocale (LC_NUMERIC_MASK, "C", (locale_t) 0);
+  locale_t base = duplocale (LC_GLOBAL_LOCALE);
+
+  c_numeric = base ? newlocale (LC_NUMERIC_MASK, "C", base) : (locale_t) 0;
+  if (c_numeric == (locale_t) 0)
+    {
+      if (base)
+        freelocale (base);
+      c_numeric = newlocale (LC_NUMERIC_MASK, "C", (locale_t) 0);
+    }
 }
 
 static locale_t

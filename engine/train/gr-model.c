@@ -2,6 +2,8 @@
 
 #include "gr-model.h"
 
+#include "gr-i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -110,7 +112,8 @@ gr_model_build (const GrModelSpec *spec,
 
   if (net == NULL)
     {
-      snprintf (err, err_len, "invalid input shape %dx%dx%d", spec->input.c,
+      /* TRANSLATORS: channels x height x width. */
+      snprintf (err, err_len, GR_("invalid input shape %dx%dx%d"), spec->input.c,
                 spec->input.h, spec->input.w);
       return NULL;
     }

@@ -4,6 +4,8 @@
 
 #include "gr-probes.h"
 
+#include "gr-i18n.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +123,7 @@ gr_probe_overfit_batch (const GrProbeRun       *run,
   idx = malloc (sizeof (int) * n);
   if (idx == NULL)
     {
-      snprintf (err, err_len, "out of memory");
+      snprintf (err, err_len, GR_("out of memory"));
       return GR_ERR_NOMEM;
     }
   for (int i = 0; i < n; i++)
@@ -132,7 +134,7 @@ gr_probe_overfit_batch (const GrProbeRun       *run,
   free (idx);
   if (batch_ds == NULL)
     {
-      snprintf (err, err_len, "out of memory");
+      snprintf (err, err_len, GR_("out of memory"));
       return GR_ERR_NOMEM;
     }
   batch_ds->augment = NULL;
@@ -164,7 +166,7 @@ gr_probe_overfit_batch (const GrProbeRun       *run,
       out->final_acc = rec.acc;
       if (progress != NULL && !progress (i + 1, steps, user_data))
         {
-          snprintf (err, err_len, "cancelled");
+          snprintf (err, err_len, GR_("cancelled"));
           st = GR_ERR_STATE;
           break;
         }
@@ -254,7 +256,7 @@ gr_probe_shuffle_control (const GrProbeRun       *run,
   idx = malloc (sizeof (int) * run->train->n);
   if (idx == NULL)
     {
-      snprintf (err, err_len, "out of memory");
+      snprintf (err, err_len, GR_("out of memory"));
       return GR_ERR_NOMEM;
     }
   for (int i = 0; i < run->train->n; i++)
@@ -264,7 +266,7 @@ gr_probe_shuffle_control (const GrProbeRun       *run,
   if (shuffled == NULL || !permute_targets (shuffled, opt.seed))
     {
       gr_dataset_free (shuffled);
-      snprintf (err, err_len, "out of memory");
+      snprintf (err, err_len, GR_("out of memory"));
       return GR_ERR_NOMEM;
     }
 
@@ -301,7 +303,7 @@ gr_probe_shuffle_control (const GrProbeRun       *run,
       out->n_points++;
       if (progress != NULL && !progress (i + 1, steps, user_data))
         {
-          snprintf (err, err_len, "cancelled");
+          snprintf (err, err_len, GR_("cancelled"));
           st = GR_ERR_STATE;
           break;
         }
@@ -356,7 +358,8 @@ gr_probe_lr_range (const GrProbeRun       *run,
   steps = clamp_steps (opt.steps, 200);
   if (steps < 10 || !(opt.lr_min > 0.0f) || !(opt.lr_max > opt.lr_min) || opt.lr_max > 100.0f)
     {
-      snprintf (err, err_len, "lr range: need 0 < lr_min < lr_max <= 100 and at least 10 steps");
+      snprintf (err, err_len,
+                GR_("lr range: need 0 < lr_min < lr_max <= 100 and at least 10 steps"));
       return GR_ERR_ARG;
     }
   log_span = log (opt.lr_max / opt.lr_min);
@@ -404,7 +407,7 @@ gr_probe_lr_range (const GrProbeRun       *run,
         }
       if (progress != NULL && !progress (i + 1, steps, user_data))
         {
-          snprintf (err, err_len, "cancelled");
+          snprintf (err, err_len, GR_("cancelled"));
           st = GR_ERR_STATE;
           break;
         }
@@ -419,7 +422,7 @@ gr_probe_lr_range (const GrProbeRun       *run,
     {
       if (st == GR_OK)
         {
-          snprintf (err, err_len, "lr range: the loss diverged within the first steps");
+          snprintf (err, err_len, GR_("lr range: the loss diverged within the first steps"));
           st = GR_ERR_NONFINITE;
         }
       return st;

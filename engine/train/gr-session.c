@@ -7,6 +7,7 @@
 #include "gr-session.h"
 
 #include "gr-session-private.h"
+#include "gr-i18n.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -148,16 +149,19 @@ build (GrSession *s,
 
       if (out.c != want_c || out.h != tr->target_shape.h || out.w != tr->target_shape.w)
         {
-          snprintf (err, err_len, "the network's output is %dx%dx%d but data set '%s' has %d "
-                    "classes over %dx%d targets", out.c, out.h, out.w, tr->name,
+          /* TRANSLATORS: the network's output shape (channels x height x
+           * width), the data set's name, its classes and target size. */
+          snprintf (err, err_len, GR_("the network's output is %dx%dx%d but data set '%s' has %d "
+                                      "classes over %dx%d targets"), out.c, out.h, out.w, tr->name,
                     tr->n_classes, tr->target_shape.h, tr->target_shape.w);
           return GR_ERR_SHAPE;
         }
     }
   else if (gr_shape_sample_size (out) != tgt_sz)
     {
-      snprintf (err, err_len, "the network's output has %zu values but data set '%s' has "
-                "%zu targets per sample", gr_shape_sample_size (out), tr->name, tgt_sz);
+      snprintf (err, err_len, GR_("the network's output has %zu values but data set '%s' has "
+                                  "%zu targets per sample"), gr_shape_sample_size (out), tr->name,
+                tgt_sz);
       return GR_ERR_SHAPE;
     }
   {
@@ -165,8 +169,10 @@ build (GrSession *s,
 
     if (ns.c != tr->sample.c || ns.h != tr->sample.h || ns.w != tr->sample.w)
       {
-        snprintf (err, err_len, "the network takes %dx%dx%d inputs but data set '%s' has "
-                  "%dx%dx%d samples", ns.c, ns.h, ns.w, tr->name, tr->sample.c,
+        /* TRANSLATORS: the network's input shape (channels x height x
+         * width), the data set's name and its sample shape. */
+        snprintf (err, err_len, GR_("the network takes %dx%dx%d inputs but data set '%s' has "
+                                    "%dx%dx%d samples"), ns.c, ns.h, ns.w, tr->name, tr->sample.c,
                   tr->sample.h, tr->sample.w);
         return GR_ERR_SHAPE;
       }
@@ -191,12 +197,12 @@ build (GrSession *s,
       || !s->snap[0] || !s->snap[1]
       || (tr->labels && !s->labels) || (tr->values && !s->values))
     {
-      snprintf (err, err_len, "out of memory");
+      snprintf (err, err_len, GR_("out of memory"));
       return GR_ERR_NOMEM;
     }
   if (!gr_batcher_init (&s->batcher, tr, s->cfg.seed ^ 0x9e3779b97f4a7c15ULL))
     {
-      snprintf (err, err_len, "out of memory");
+      snprintf (err, err_len, GR_("out of memory"));
       return GR_ERR_NOMEM;
     }
 
@@ -234,12 +240,12 @@ gr_session_new (const GrSessionConfig *cfg,
 
   if (train == NULL || train->n <= 0)
     {
-      snprintf (err, err_len, "the training set is empty");
+      snprintf (err, err_len, GR_("the training set is empty"));
       return NULL;
     }
   if (cfg->max_batch <= 0)
     {
-      snprintf (err, err_len, "max batch must be positive");
+      snprintf (err, err_len, GR_("max batch must be positive"));
       return NULL;
     }
   if (gr_knobs_validate (&cfg->knobs, cfg->max_batch, err, err_len) != GR_OK)
@@ -247,7 +253,7 @@ gr_session_new (const GrSessionConfig *cfg,
   s = calloc (1, sizeof *s);
   if (s == NULL)
     {
-      snprintf (err, err_len, "out of memory");
+      snprintf (err, err_len, GR_("out of memory"));
       return NULL;
     }
   s->cfg = *cfg;
@@ -271,7 +277,7 @@ gr_session_new (const GrSessionConfig *cfg,
   if (s->history == NULL || build (s, err, err_len) != GR_OK)
     {
       if (s->history != NULL && err[0] == '\0')
-        snprintf (err, err_len, "out of memory");
+        snprintf (err, err_len, GR_("out of memory"));
       gr_session_free (s);
       return NULL;
     }
@@ -433,14 +439,19 @@ gr_session_step (GrSession *s)
                         s->scratch);
   if (st == GR_ERR_NONFINITE)
     {
-      diverged (s, step, "the loss is not finite");
+      diverged (s, step, GR_("the loss is not finite"));
       return st;
     }
   if (st != GR_OK)
     {
-      set_error (s, "step %lld: the loss '%s' cannot take these targets (labels out of "
-                 "range, or a class loss on regression data)", (long long) step,
-                 gr_loss_name (s->loss.kind));
+      char what[256];
+
+      /* TRANSLATORS: the loss's name, such as "ce" or "mse". */
+      snprintf (what, sizeof what, GR_("the loss '%s' cannot take these targets (labels out "
+                                       "of range, or a class loss on regression data)"),
+                gr_loss_name (s->loss.kind));
+      /* "step N: " stays untranslated: the front ends strip it. */
+      set_error (s, "step %lld: %s", (long long) step, what);
       return st;
     }
   st = gr_net_backward (s->net, s->dout);
@@ -463,7 +474,7 @@ gr_session_step (GrSession *s)
   st = gr_optim_step (s->opt, s->net, &oc, s->probes, &gn_raw, &gn_used);
   if (st == GR_ERR_NONFINITE)
     {
-      diverged (s, step, "the gradient is not finite");
+      diverged (s, step, GR_("the gradient is not finite"));
       return st;
     }
   gr_net_probe_activations (s->net, s->probes);
@@ -627,7 +638,8 @@ gr_session_evaluate (GrSession    *s,
     }
   if (st == GR_ERR_NONFINITE)
     {
-      set_error (s, "evaluation at step %lld: %s", (long long) s->step,
+      /* TRANSLATORS: the step, then what went non-finite. */
+      set_error (s, GR_("evaluation at step %lld: %s"), (long long) s->step,
                  gr_net_error (s->net));
       return st;
     }
@@ -675,9 +687,10 @@ gr_session_reset (GrSession *s,
    * already been applied to them, so it is done with. */
   s->n_timeline = 0;
   s->timeline_pos = 0;
-  gr_history_append_event (s->history, 0, GR_EVENT_RESET, "reset");
+  /* TRANSLATORS: an event label on the loss chart: the run restarted. */
+  gr_history_append_event (s->history, 0, GR_EVENT_RESET, GR_("reset"));
   if (s->standardized)
-    gr_history_append_event (s->history, 0, GR_EVENT_NOTE, "inputs standardized");
+    gr_history_append_event (s->history, 0, GR_EVENT_NOTE, GR_("inputs standardized"));
   return GR_OK;
 }
 
@@ -700,7 +713,7 @@ gr_session_restore_snapshot (GrSession *s,
   s->snap_adam_t[0] = s->snap_adam_t[1];
   if (restored_step != NULL)
     *restored_step = s->snap_step[1];
-  snprintf (text, sizeof text, "weights restored from step %lld",
+  snprintf (text, sizeof text, GR_("weights restored from step %lld"),
             (long long) s->snap_step[1]);
   gr_history_append_event (s->history, s->step + 1, GR_EVENT_NOTE, text);
   return GR_OK;
@@ -725,7 +738,7 @@ gr_session_standardize_inputs (GrSession *s,
     {
       gr_dataset_free (tr);
       gr_dataset_free (va);
-      snprintf (err, err_len, "out of memory");
+      snprintf (err, err_len, GR_("out of memory"));
       return GR_ERR_NOMEM;
     }
   gr_probe_input_stats (s->train, &stats);
@@ -746,9 +759,9 @@ gr_session_standardize_inputs (GrSession *s,
    * data.normalize), noted at step 0 as after a reset; later it is a
    * change, marked at the step it first acts on like a knob. */
   if (s->step == 0)
-    gr_history_append_event (s->history, 0, GR_EVENT_NOTE, "inputs standardized");
+    gr_history_append_event (s->history, 0, GR_EVENT_NOTE, GR_("inputs standardized"));
   else
-    gr_history_append_event (s->history, s->step + 1, GR_EVENT_KNOB, "inputs standardized");
+    gr_history_append_event (s->history, s->step + 1, GR_EVENT_KNOB, GR_("inputs standardized"));
   return GR_OK;
 }
 
@@ -855,13 +868,13 @@ gr_session_add_timeline (GrSession  *s,
 
   if (step < 1)
     {
-      snprintf (err, err_len, "timeline: step %lld is before the first step (1)",
+      snprintf (err, err_len, GR_("timeline: step %lld is before the first step (1)"),
                 (long long) step);
       return GR_ERR_ARG;
     }
   if (gr_knobs_needs_reset (key))
     {
-      snprintf (err, err_len, "timeline: knob '%s' only takes effect on reset", key);
+      snprintf (err, err_len, GR_("timeline: knob '%s' only takes effect on reset"), key);
       return GR_ERR_ARG;
     }
   if (gr_knobs_set (&probe, key, value, err, err_len) != GR_OK)
@@ -875,7 +888,7 @@ gr_session_add_timeline (GrSession  *s,
 
       if (t == NULL)
         {
-          snprintf (err, err_len, "out of memory");
+          snprintf (err, err_len, GR_("out of memory"));
           return GR_ERR_NOMEM;
         }
       s->timeline = t;
