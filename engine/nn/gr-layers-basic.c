@@ -3,6 +3,7 @@
  * backward adds into the inputs' dy and writes its own parameter
  * gradients. */
 
+#include "gr-i18n.h"
 #include "gr-net-private.h"
 
 #include <cblas.h>
@@ -126,7 +127,7 @@ dense_setup (GrNet  *net,
 
   if (node->spec.units <= 0)
     {
-      gr_net_set_error (net, "layer '%s': dense needs units > 0, not %d",
+      gr_net_set_error (net, GR_("layer '%s': dense needs units > 0, not %d"),
                         node->spec.name, node->spec.units);
       return GR_ERR_ARG;
     }
@@ -556,7 +557,7 @@ dropout_setup (GrNet  *net,
 {
   if (node->spec.p < 0.0f || node->spec.p >= 1.0f)
     {
-      gr_net_set_error (net, "layer '%s': dropout p must be in [0, 1), not %g",
+      gr_net_set_error (net, GR_("layer '%s': dropout p must be in [0, 1), not %g"),
                         node->spec.name, node->spec.p);
       return GR_ERR_ARG;
     }
@@ -1032,7 +1033,7 @@ bn_setup (GrNet  *net,
   node->ws_floats = 3 * (size_t) in->out.c;
   if (node->spec.momentum <= 0.0f || node->spec.momentum > 1.0f)
     {
-      gr_net_set_error (net, "layer '%s': batch-norm momentum must be in (0, 1], not %g",
+      gr_net_set_error (net, GR_("layer '%s': batch-norm momentum must be in (0, 1], not %g"),
                         node->spec.name, node->spec.momentum);
       return GR_ERR_ARG;
     }
@@ -1299,7 +1300,7 @@ add_setup (GrNet  *net,
 
       if (si.c != s0.c || si.h != s0.h || si.w != s0.w)
         {
-          gr_net_set_error (net, "layer '%s': cannot add %dx%dx%d ('%s') to %dx%dx%d ('%s')",
+          gr_net_set_error (net, GR_("layer '%s': cannot add %dx%dx%d ('%s') to %dx%dx%d ('%s')"),
                             node->spec.name, si.c, si.h, si.w,
                             gr_node_input (net, node, i)->spec.name,
                             s0.c, s0.h, s0.w, gr_node_input (net, node, 0)->spec.name);
@@ -1369,8 +1370,8 @@ concat_setup (GrNet  *net,
 
       if (si.h != s0.h || si.w != s0.w)
         {
-          gr_net_set_error (net, "layer '%s': cannot concatenate %dx%d maps ('%s') with "
-                            "%dx%d maps ('%s')", node->spec.name, si.h, si.w,
+          gr_net_set_error (net, GR_("layer '%s': cannot concatenate %dx%d maps ('%s') with "
+                                "%dx%d maps ('%s')"), node->spec.name, si.h, si.w,
                             gr_node_input (net, node, i)->spec.name, s0.h, s0.w,
                             gr_node_input (net, node, 0)->spec.name);
           return GR_ERR_SHAPE;

@@ -14,6 +14,7 @@
  * floating-point operations happen in the same order whatever the thread
  * count: results are bit-identical with one or two threads. */
 
+#include "gr-i18n.h"
 #include "gr-net-private.h"
 
 #include <cblas.h>
@@ -81,8 +82,8 @@ check_window (GrNet      *net,
 
   if (sp->kernel <= 0 || sp->stride <= 0 || sp->pad < 0 || sp->dilation <= 0)
     {
-      gr_net_set_error (net, "layer '%s': %s needs kernel >= 1, stride >= 1, pad >= 0 "
-                        "and dilation >= 1 (got %d, %d, %d, %d)", sp->name, what,
+      gr_net_set_error (net, GR_("layer '%s': %s needs kernel >= 1, stride >= 1, pad >= 0 "
+                            "and dilation >= 1 (got %d, %d, %d, %d)"), sp->name, what,
                         sp->kernel, sp->stride, sp->pad, sp->dilation);
       return GR_ERR_ARG;
     }
@@ -103,8 +104,8 @@ window_setup (GrNet  *net,
 
   if (oh <= 0 || ow <= 0)
     {
-      gr_net_set_error (net, "layer '%s': a %dx%d window (dilation %d, pad %d) does not "
-                        "fit a %dx%d input ('%s')", sp->name, sp->kernel, sp->kernel,
+      gr_net_set_error (net, GR_("layer '%s': a %dx%d window (dilation %d, pad %d) does not "
+                            "fit a %dx%d input ('%s')"), sp->name, sp->kernel, sp->kernel,
                         sp->dilation, sp->pad, in->out.h, in->out.w, in->spec.name);
       return GR_ERR_SHAPE;
     }
@@ -785,7 +786,7 @@ conv_setup (GrNet  *net,
 
   if (node->spec.units <= 0)
     {
-      gr_net_set_error (net, "layer '%s': conv2d needs units (out channels) > 0, not %d",
+      gr_net_set_error (net, GR_("layer '%s': conv2d needs units (out channels) > 0, not %d"),
                         node->spec.name, node->spec.units);
       return GR_ERR_ARG;
     }
@@ -1285,7 +1286,7 @@ pool_setup (GrNet  *net,
     return st;
   if (2 * node->spec.pad > node->spec.kernel)
     {
-      gr_net_set_error (net, "layer '%s': %s pad %d is more than half the kernel %d",
+      gr_net_set_error (net, GR_("layer '%s': %s pad %d is more than half the kernel %d"),
                         node->spec.name, what, node->spec.pad, node->spec.kernel);
       return GR_ERR_ARG;
     }
@@ -1564,7 +1565,7 @@ upsample_setup (GrNet  *net,
 
   if (node->spec.scale < 1)
     {
-      gr_net_set_error (net, "layer '%s': upsample needs an integer scale >= 1, not %d",
+      gr_net_set_error (net, GR_("layer '%s': upsample needs an integer scale >= 1, not %d"),
                         node->spec.name, node->spec.scale);
       return GR_ERR_ARG;
     }
@@ -1700,7 +1701,7 @@ spatial_dropout_setup (GrNet  *net,
 {
   if (node->spec.p < 0.0f || node->spec.p >= 1.0f)
     {
-      gr_net_set_error (net, "layer '%s': spatial dropout p must be in [0, 1), not %g",
+      gr_net_set_error (net, GR_("layer '%s': spatial dropout p must be in [0, 1), not %g"),
                         node->spec.name, node->spec.p);
       return GR_ERR_ARG;
     }

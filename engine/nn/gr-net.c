@@ -2,6 +2,7 @@
  * come before it), one parameter slab with a gradient mirror, and one
  * activation slab. Layer maths lives in gr-layers-*.c behind GrLayerOps. */
 
+#include "gr-i18n.h"
 #include "gr-net-private.h"
 
 #include <cblas.h>
@@ -232,12 +233,12 @@ gr_net_add (GrNet             *net,
 
   if (net->compiled)
     {
-      gr_net_set_error (net, "the network is already compiled");
+      gr_net_set_error (net, GR_("the network is already compiled"));
       return GR_ERR_STATE;
     }
   if (net->n_nodes >= GR_MAX_NODES)
     {
-      gr_net_set_error (net, "more than %d layers", GR_MAX_NODES - 1);
+      gr_net_set_error (net, GR_("more than %d layers"), GR_MAX_NODES - 1);
       return GR_ERR_ARG;
     }
   idx = net->n_nodes;
@@ -249,13 +250,13 @@ gr_net_add (GrNet             *net,
 
   if (spec->kind == GR_LAYER_INPUT || (unsigned) spec->kind >= GR_N_LAYER_KINDS)
     {
-      gr_net_set_error (net, "layer %d: invalid layer kind", idx);
+      gr_net_set_error (net, GR_("layer %d: invalid layer kind"), idx);
       return GR_ERR_ARG;
     }
   node->ops = gr_layer_ops_for (spec->kind);
   if (node->ops == NULL)
     {
-      gr_net_set_error (net, "layer %d: kind '%s' is not available in this build",
+      gr_net_set_error (net, GR_("layer %d: kind '%s' is not available in this build"),
                         idx, gr_layer_kind_name (spec->kind));
       return GR_ERR_ARG;
     }
@@ -273,7 +274,7 @@ gr_net_add (GrNet             *net,
   for (int i = 0; i < idx; i++)
     if (strcmp (net->nodes[i].spec.name, node->spec.name) == 0)
       {
-        gr_net_set_error (net, "layer %d: the name '%s' is used twice",
+        gr_net_set_error (net, GR_("layer %d: the name '%s' is used twice"),
                           idx, node->spec.name);
         return GR_ERR_ARG;
       }
@@ -285,21 +286,21 @@ gr_net_add (GrNet             *net,
     }
   if (node->spec.n_inputs > GR_MAX_INPUTS)
     {
-      gr_net_set_error (net, "layer '%s': more than %d inputs",
+      gr_net_set_error (net, GR_("layer '%s': more than %d inputs"),
                         node->spec.name, GR_MAX_INPUTS);
       return GR_ERR_ARG;
     }
   for (int i = 0; i < node->spec.n_inputs; i++)
     if (node->spec.inputs[i] < 0 || node->spec.inputs[i] >= idx)
       {
-        gr_net_set_error (net, "layer '%s': input %d names node %d, which does not "
-                          "come before it", node->spec.name, i, node->spec.inputs[i]);
+        gr_net_set_error (net, GR_("layer '%s': input %d names node %d, which does not "
+                              "come before it"), node->spec.name, i, node->spec.inputs[i]);
         return GR_ERR_ARG;
       }
   if ((node->spec.kind != GR_LAYER_ADD && node->spec.kind != GR_LAYER_CONCAT)
       && node->spec.n_inputs != 1)
     {
-      gr_net_set_error (net, "layer '%s': a %s layer takes one input, not %d",
+      gr_net_set_error (net, GR_("layer '%s': a %s layer takes one input, not %d"),
                         node->spec.name, gr_layer_kind_name (node->spec.kind),
                         node->spec.n_inputs);
       return GR_ERR_ARG;
@@ -312,7 +313,7 @@ gr_net_add (GrNet             *net,
   node->out_size = gr_shape_sample_size (node->out);
   if (node->out_size == 0)
     {
-      gr_net_set_error (net, "layer '%s': output would be empty (%dx%dx%d)",
+      gr_net_set_error (net, GR_("layer '%s': output would be empty (%dx%dx%d)"),
                         node->spec.name, node->out.c, node->out.h, node->out.w);
       return GR_ERR_SHAPE;
     }
@@ -373,17 +374,17 @@ gr_net_compile (GrNet *net,
 
   if (net->compiled)
     {
-      gr_net_set_error (net, "the network is already compiled");
+      gr_net_set_error (net, GR_("the network is already compiled"));
       return GR_ERR_STATE;
     }
   if (max_batch <= 0)
     {
-      gr_net_set_error (net, "max batch must be positive, not %d", max_batch);
+      gr_net_set_error (net, GR_("max batch must be positive, not %d"), max_batch);
       return GR_ERR_ARG;
     }
   if (net->n_nodes < 2)
     {
-      gr_net_set_error (net, "the network has no layers");
+      gr_net_set_error (net, GR_("the network has no layers"));
       return GR_ERR_ARG;
     }
   net->max_batch = max_batch;
@@ -414,8 +415,8 @@ gr_net_compile (GrNet *net,
   if (!net->params || !net->grads || !net->decay_mask || !net->state
       || !net->act_slab || !net->cache_slab || !net->ws)
     {
-      gr_net_set_error (net, "out of memory allocating %zu parameters and %zu "
-                        "activation floats", n_params, n_act);
+      gr_net_set_error (net, GR_("out of memory allocating %zu parameters and %zu "
+                            "activation floats"), n_params, n_act);
       return GR_ERR_NOMEM;
     }
   net->n_params = n_params;
@@ -513,12 +514,12 @@ gr_net_forward (GrNet       *net,
 
   if (!net->compiled)
     {
-      gr_net_set_error (net, "the network is not compiled");
+      gr_net_set_error (net, GR_("the network is not compiled"));
       return GR_ERR_STATE;
     }
   if (n <= 0 || n > net->max_batch)
     {
-      gr_net_set_error (net, "batch of %d samples; this network takes 1 to %d",
+      gr_net_set_error (net, GR_("batch of %d samples; this network takes 1 to %d"),
                         n, net->max_batch);
       return GR_ERR_ARG;
     }
@@ -542,7 +543,7 @@ gr_net_forward (GrNet       *net,
       {
         int bad = find_nonfinite (net, false);
 
-        gr_net_set_error (net, "non-finite activation in layer '%s'",
+        gr_net_set_error (net, GR_("non-finite activation in layer '%s'"),
                           net->nodes[bad >= 0 ? bad : net->n_nodes - 1].spec.name);
         return GR_ERR_NONFINITE;
       }
@@ -735,7 +736,7 @@ gr_net_backward (GrNet       *net,
 
   if (!net->compiled || n <= 0)
     {
-      gr_net_set_error (net, "backward without a forward pass");
+      gr_net_set_error (net, GR_("backward without a forward pass"));
       return GR_ERR_STATE;
     }
   gr_net_backward_begin (net, dout, n);
@@ -750,9 +751,11 @@ gr_net_backward (GrNet       *net,
       {
         int bad = find_nonfinite (net, true);
 
-        gr_net_set_error (net, "non-finite gradient%s%s",
-                          bad >= 0 ? " reaching layer " : "",
-                          bad >= 0 ? net->nodes[bad].spec.name : "");
+        if (bad >= 0)
+          gr_net_set_error (net, GR_("non-finite gradient reaching layer %s"),
+                            net->nodes[bad].spec.name);
+        else
+          gr_net_set_error (net, GR_("non-finite gradient"));
         return GR_ERR_NONFINITE;
       }
   return GR_OK;
