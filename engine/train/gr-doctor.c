@@ -878,6 +878,8 @@ describe (GrDoctor      *d,
       snprintf (ev, n, GR_("layer %s: %.0f%% of its %s outputs within 1%% of a bound "
                            "(average of the last 20 steps)"), layer_name (d, c->layer),
                 (double) (100.0f * d->sat[c->layer]), gr_act_name (d->acts[c->layer]));
+      if (d->bias_init[c->layer] != 0.0f)
+        append (ev, n, GR_("; its biases started at %g"), (double) d->bias_init[c->layer]);
       if (active (d, GR_FINDING_UNNORMALIZED_INPUTS) && c->layer == 0)
         {
           /* The first layer saturates on inputs far from unit scale. */
@@ -893,11 +895,22 @@ describe (GrDoctor      *d,
           remedy_set (r, "batch_norm", "true");
           snprintf (r->label, sizeof r->label, GR_("Turn batch norm on"));
         }
-      else
+      else if (d->knobs.init != GR_INIT_XAVIER)
         {
           remedy_set (r, "init", "xavier");
           snprintf (r->label, sizeof r->label,
                     GR_("Re-initialise with Xavier initialisation (restarts the run)"));
+        }
+      else
+        {
+          /* Xavier weights saturate only once large steps have grown them;
+           * a smaller step does not shrink them again, fresh weights do. */
+          float lr = nice (d->knobs.lr / 10.0f);
+
+          remedy_set (r, "lr", "%g", lr);
+          remedy_set (r, "init", "%s", gr_init_name (d->knobs.init));
+          snprintf (r->label, sizeof r->label,
+                    GR_("Lower the learning rate to %g and restart from fresh weights"), lr);
         }
       break;
 
@@ -1408,8 +1421,10 @@ check_steps (GrDoctor *d,
   c.layer = worst_layer (d, d->sat, squashing);
   if (d->probe_n >= 10 && c.layer >= 0)
     {
-      c.raise = d->sat[c.layer] > cfg->saturated_frac;
-      c.stay = d->sat[c.layer] > cfg->saturated_frac - 0.1f;
+      /* A net that already fits its data (converged ()) may saturate its
+       * last hidden layer on confident outputs; that costs nothing. */
+      c.raise = d->sat[c.layer] > cfg->saturated_frac && !converged (d);
+      c.stay = d->sat[c.layer] > cfg->saturated_frac - 0.1f && !converged (d);
       c.range_start = d->step - 20 > 0 ? d->step - 20 : 0;
     }
   update_slot (d, GR_FINDING_SATURATION, &c, 2 * cfg->raise_after, cfg->clear_after);

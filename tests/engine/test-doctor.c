@@ -587,6 +587,108 @@ test_dead_bias (void)
   gr_dataset_free (tr);
 }
 
+/* The largest saturated share among @s's weighted layers of the last step. */
+static float
+max_saturated (GrSession *s)
+{
+  const GrProbe *p = gr_session_probes (s);
+  int n = gr_net_n_weighted (gr_session_net (s));
+  float m = 0.0f;
+
+  for (int i = 0; i < n; i++)
+    m = MAX (m, p[i].saturated_frac);
+  return m;
+}
+
+/* Saturated tanh units: raised on a net that does not learn (hidden
+ * biases of 5 pin every output near +1; the labels are random, so nothing
+ * fits), with the Xavier remedy when the init is not Xavier and a smaller
+ * learning rate and fresh weights when it is. Not raised on a net that saturates because it
+ * fits its data with confidence. */
+static void
+test_saturation (void)
+{
+  GrDataset *tr = blobs (512, 8, 4, 1.0f, 1);
+  RunSpec spec = healthy;
+  GrSession *s;
+  GrDoctor *d;
+  GrFinding f;
+  char err[256];
+  bool reset = false;
+
+  randomize_labels (tr, 3);
+  spec.act = GR_ACT_TANH;
+  spec.opt = GR_OPT_SGD;
+  spec.lr = 0.01f;
+  spec.bias_init = 5.0f;
+  s = make_session (&spec, tr, NULL);
+  d = gr_doctor_new (NULL);
+  run (s, d, 100, 0);
+  g_test_message ("saturated share %.3f", max_saturated (s));
+  g_assert_cmpfloat (max_saturated (s), >, 0.9f);
+  g_assert_true (gr_doctor_first_logged (d, GR_FINDING_SATURATION, &f));
+  g_test_message ("saturation at step %lld: %s (%s)", (long long) f.step, f.evidence,
+                  f.remedy.label);
+  g_assert_cmpint (f.step, <=, 100);
+  g_assert_cmpint (f.severity, ==, GR_SEVERITY_WARNING);
+  g_assert_cmpstr (f.remedy.changes[0].key, ==, "init");
+  g_assert_cmpstr (f.remedy.changes[0].value, ==, "xavier");
+  g_assert_true (f.remedy.needs_reset);
+  g_assert_nonnull (strstr (f.evidence, "5"));
+  gr_doctor_free (d);
+  gr_session_free (s);
+
+  /* Xavier weights from zero biases, grown by steps far too large: the
+   * remedy is then a smaller step from fresh weights. */
+  spec.bias_init = 0.0f;
+  spec.lr = 2.0f;
+  s = make_session (&spec, tr, NULL);
+  d = gr_doctor_new (NULL);
+  g_assert_cmpint (gr_doctor_apply_remedy (s, &f.remedy, &reset, err, sizeof err), ==, GR_OK);
+  g_assert_true (reset);
+  g_assert_cmpint (gr_session_reset (s, err, sizeof err), ==, GR_OK);
+  run (s, d, 100, 0);
+  g_test_message ("saturated share %.3f", max_saturated (s));
+  g_assert_true (gr_doctor_get_active (d, GR_FINDING_SATURATION, &f));
+  g_test_message ("after the reset: %s", f.remedy.label);
+  g_assert_cmpstr (f.remedy.changes[0].key, ==, "lr");
+  g_assert_cmpstr (f.remedy.changes[0].value, ==, "0.2");
+  g_assert_cmpstr (f.remedy.changes[1].key, ==, "init");
+  g_assert_true (f.remedy.needs_reset);
+  g_assert_cmpint (gr_doctor_apply_remedy (s, &f.remedy, &reset, err, sizeof err), ==, GR_OK);
+  g_assert_true (reset);
+  g_assert_cmpint (gr_session_reset (s, err, sizeof err), ==, GR_OK);
+  gr_doctor_reset (d);
+  run (s, d, 300, 0);
+  g_test_message ("300 steps later: saturated share %.3f", max_saturated (s));
+  g_assert_false (gr_doctor_get_active (d, GR_FINDING_SATURATION, NULL));
+  gr_doctor_free (d);
+  gr_session_free (s);
+  gr_dataset_free (tr);
+
+  /* Separable blobs learnt with large steps: the last hidden layer
+   * saturates on confident outputs, and that is no fault. */
+  tr = blobs (512, 8, 4, 1.0f, 1);
+  spec = healthy;
+  spec.act = GR_ACT_TANH;
+  spec.lr = 0.05f;
+  s = make_session (&spec, tr, NULL);
+  d = gr_doctor_new (NULL);
+  run (s, d, 600, 0);
+  {
+    GrStepRecord last;
+
+    g_assert_cmpint (gr_history_copy_steps (gr_session_history (s), 599, 1, &last), ==, 1);
+    g_test_message ("fitted: saturated share %.3f, loss %.4f, batch accuracy %.3f",
+                    max_saturated (s), last.loss, last.acc);
+  }
+  g_assert_cmpfloat (max_saturated (s), >, 0.5f);
+  g_assert_false (gr_doctor_first_logged (d, GR_FINDING_SATURATION, NULL));
+  gr_doctor_free (d);
+  gr_session_free (s);
+  gr_dataset_free (tr);
+}
+
 /* Labels that nothing predicts: the loss stays at ln C with healthy
  * updates, and the validation accuracy at chance. */
 static void
@@ -1099,6 +1201,7 @@ main (int    argc,
   g_test_add_func ("/engine/doctor/defaults", test_defaults);
   g_test_add_func ("/engine/doctor/healthy", test_healthy);
   g_test_add_func ("/engine/doctor/dead-relu-bias", test_dead_bias);
+  g_test_add_func ("/engine/doctor/saturation", test_saturation);
   g_test_add_func ("/engine/doctor/lr-too-high", test_lr_high);
   g_test_add_func ("/engine/doctor/nonfinite-step", test_nonfinite_step);
   g_test_add_func ("/engine/doctor/lr-too-low", test_lr_low);
