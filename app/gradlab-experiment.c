@@ -1238,18 +1238,6 @@ knob_set (GrKnobs    *k,
   return invalid (error, "%s", msg);
 }
 
-/* The knob a gr_knobs_validate () message is about. */
-static char *
-knob_of_message (const char *msg)
-{
-  const char *p = strchr (msg, '\'');
-  const char *q = p ? strchr (p + 1, '\'') : NULL;
-
-  if (g_str_has_prefix (msg, "knob '") && q != NULL)
-    return g_strndup (p + 1, q - p - 1);
-  return NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* The experiment                                                       */
 
@@ -1955,6 +1943,7 @@ load_root (JsonNode    *root,
   GrActKind act;
   float p;
   char err[512];
+  const char *bad_knob = NULL;
   guint bad;
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -2039,15 +2028,12 @@ load_root (JsonNode    *root,
           l->act_fixed = l->act != self->knobs.activation;
       }
 
-  if (gr_knobs_validate (&self->knobs, gradlab_experiment_max_batch (self, NULL),
-                         err, sizeof err) != GR_OK)
+  if (gr_knobs_check (&self->knobs, gradlab_experiment_max_batch (self, NULL), &bad_knob,
+                      err, sizeof err) != GR_OK)
     {
-      g_autofree char *knob = knob_of_message (err);
-      g_autofree char *path = g_strconcat ("knobs.", knob ? knob : "", NULL);
-      g_autofree char *prefix = g_strdup_printf ("knob '%s': ", knob ? knob : "");
+      g_autofree char *path = g_strconcat ("knobs.", bad_knob ? bad_knob : "", NULL);
 
-      fail_at (ctx, error, knob ? path : "knobs", "%s",
-               knob && g_str_has_prefix (err, prefix) ? err + strlen (prefix) : err);
+      fail_at (ctx, error, bad_knob ? path : "knobs", "%s", err);
       return NULL;
     }
   if (!check_timeline (self, &bad, error))

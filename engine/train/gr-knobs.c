@@ -390,6 +390,7 @@ knobs_get_c (const GrKnobs *k,
 static GrStatus
 knobs_validate_c (const GrKnobs *k,
                    int            max_batch,
+                   const char   **key,
                    char          *err,
                    size_t         err_len)
 {
@@ -414,15 +415,16 @@ knobs_validate_c (const GrKnobs *k,
 
               range_text (d, range, sizeof range);
               knobs_get_c (k, d->name, buf, sizeof buf);
-              snprintf (err, err_len, GR_("knob '%s': %s is outside %s"), d->name, buf, range);
+              *key = d->name;
+              snprintf (err, err_len, GR_("%s is outside %s"), buf, range);
               return GR_ERR_ARG;
             }
           break;
         case K_ENUM:
           if (*(const int *) field < 0 || *(const int *) field >= d->n_enum)
             {
-              snprintf (err, err_len, GR_("knob '%s': invalid value %d"), d->name,
-                        *(const int *) field);
+              *key = d->name;
+              snprintf (err, err_len, GR_("invalid value %d"), *(const int *) field);
               return GR_ERR_ARG;
             }
           break;
@@ -433,8 +435,8 @@ knobs_validate_c (const GrKnobs *k,
             for (int j = 0; j < n; j++)
               if (!range_ok (d, ((const float *) field)[j]))
                 {
-                  snprintf (err, err_len, GR_("knob '%s': item %d is negative or not finite"),
-                            d->name, j + 1);
+                  *key = d->name;
+                  snprintf (err, err_len, GR_("item %d is negative or not finite"), j + 1);
                   return GR_ERR_ARG;
                 }
             break;
@@ -446,8 +448,9 @@ knobs_validate_c (const GrKnobs *k,
     }
   if (max_batch > 0 && k->batch_size > max_batch)
     {
-      snprintf (err, err_len, GR_("knob '%s': %d is larger than this run's maximum %d"),
-                "batch_size", k->batch_size, max_batch);
+      *key = "batch_size";
+      snprintf (err, err_len, GR_("%d is larger than this run's maximum %d"), k->batch_size,
+                max_batch);
       return GR_ERR_ARG;
     }
   return GR_OK;
@@ -575,15 +578,35 @@ gr_knobs_get (const GrKnobs *k,
 }
 
 GrStatus
+gr_knobs_check (const GrKnobs *k,
+                int            max_batch,
+                const char   **key,
+                char          *err,
+                size_t         err_len)
+{
+  locale_t old = enter_c_numeric ();
+  const char *bad = NULL;
+  GrStatus st = knobs_validate_c (k, max_batch, &bad, err, err_len);
+
+  leave_c_numeric (old);
+  if (key != NULL)
+    *key = bad;
+  return st;
+}
+
+GrStatus
 gr_knobs_validate (const GrKnobs *k,
                    int            max_batch,
                    char          *err,
                    size_t         err_len)
 {
-  locale_t old = enter_c_numeric ();
-  GrStatus st = knobs_validate_c (k, max_batch, err, err_len);
+  char detail[256];
+  const char *key = NULL;
+  GrStatus st = gr_knobs_check (k, max_batch, &key, detail, sizeof detail);
 
-  leave_c_numeric (old);
+  if (st != GR_OK)
+    /* TRANSLATORS: a knob's name, then what is wrong with its value. */
+    snprintf (err, err_len, GR_("knob '%s': %s"), key ? key : "?", detail);
   return st;
 }
 

@@ -74,6 +74,14 @@ bool        gr_knobs_get      (const GrKnobs *k,
                                const char    *key,
                                char          *buf,
                                size_t         len);
+/* Checks ranges; GR_ERR_ARG with the offending knob's name in *@key (a
+ * static string; NULL on success) and what is wrong with its value in
+ * @err, without the name (for callers that place the name themselves). */
+GrStatus    gr_knobs_check    (const GrKnobs *k,
+                               int            max_batch,
+                               const char   **key,
+                               char          *err,
+                               size_t         err_len);
 /* Checks ranges; GR_ERR_ARG with a message naming the field. */
 GrStatus    gr_knobs_validate (const GrKnobs *k,
                                int            max_batch,

@@ -101,6 +101,23 @@ test_set_values (void)
   k.optimizer = 17;
   g_assert_cmpint (gr_knobs_validate (&k, 64, err, sizeof err), ==, GR_ERR_ARG);
   g_assert_nonnull (strstr (err, "optimizer"));
+  /* gr_knobs_check () hands the name over separately, and the message
+   * without it (the app puts it into the field path). */
+  {
+    const char *key = "x";
+
+    gr_knobs_defaults (&k);
+    g_assert_cmpint (gr_knobs_check (&k, 64, &key, err, sizeof err), ==, GR_OK);
+    g_assert_null (key);
+    k.lr = -1.0f;
+    g_assert_cmpint (gr_knobs_check (&k, 64, &key, err, sizeof err), ==, GR_ERR_ARG);
+    g_assert_cmpstr (key, ==, "lr");
+    g_assert_cmpstr (err, ==, "-1 is outside (0, 100]");
+    gr_knobs_defaults (&k);
+    g_assert_cmpint (gr_knobs_check (&k, 16, &key, err, sizeof err), ==, GR_ERR_ARG);
+    g_assert_cmpstr (key, ==, "batch_size");
+    g_assert_null (strstr (err, "batch_size"));
+  }
 
   g_assert_true (gr_knobs_needs_reset ("init"));
   g_assert_true (gr_knobs_needs_reset ("init_sigma"));
