@@ -165,6 +165,53 @@ sink_printf (Sink       *sink,
     sink->used += (size_t) w;
 }
 
+/* Terminal columns of UTF-8 text: one per code point, two for the East
+ * Asian wide ranges (CJK, Hangul, full-width forms), so that translated
+ * headers line up; printf's field widths count bytes. */
+static int
+text_columns (const char *s)
+{
+  int cols = 0;
+
+  for (const unsigned char *p = (const unsigned char *) s; *p; )
+    {
+      unsigned cp = *p;
+      int n = cp < 0x80 ? 1 : cp >= 0xf0 ? 4 : cp >= 0xe0 ? 3 : cp >= 0xc0 ? 2 : 1;
+
+      if (n > 1)
+        {
+          cp &= 0x3fu >> (n - 1);
+          for (int i = 1; i < n && (p[i] & 0xc0) == 0x80; i++)
+            cp = (cp << 6) | (p[i] & 0x3fu);
+        }
+      for (int i = 0; i < n && *p; i++)
+        p++;
+      cols += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf)
+              || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff)
+              || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60)
+              || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd)
+              ? 2 : 1;
+    }
+  return cols;
+}
+
+/* @text in a column of @width terminal columns, aligned right or left,
+ * after two spaces unless it is the first column. */
+static void
+sink_cell (Sink       *sink,
+           const char *text,
+           int         width,
+           bool        right,
+           bool        first)
+{
+  int pad = width - text_columns (text);
+
+  if (pad < 0)
+    pad = 0;
+  sink_printf (sink, "%s%*s%s%*s", first ? "" : "  ", right ? pad : 0, "", text,
+               right ? 0 : pad, "");
+}
+
 /* 1234567 -> "1.23M". */
 static void
 format_si (double v,
@@ -214,9 +261,15 @@ gr_geometry_format_table (const GrGeometry *geo,
                           char             *buf,
                           size_t            len)
 {
-  static const char *const heads[N_COLS] = {
-    "layer", "kind", "output", "RF", "jump", "params", "FLOPs",
+  /* TRANSLATORS: column headings of gradlab-run --describe's layer table:
+   * the layer's name, its kind, its output shape (CxHxW), its receptive
+   * field in input pixels, the input pixels between two neighbouring
+   * outputs, its parameter count, its floating-point operations. */
+  static const char *const head_ids[N_COLS] = {
+    GR_N_("layer"), GR_N_("kind"), GR_N_("output"), GR_N_("RF"), GR_N_("jump"),
+    GR_N_("params"), GR_N_("FLOPs"),
   };
+  const char *heads[N_COLS];
   /* Text columns align left, numbers right. */
   static const bool right[N_COLS] = { false, false, true, true, true, true, true };
   char cells[N_COLS][48], totals[N_COLS][48];
@@ -229,10 +282,12 @@ gr_geometry_format_table (const GrGeometry *geo,
     return 0;
   for (int c = 0; c < N_COLS; c++)
     {
-      width[c] = (int) strlen (heads[c]);
+      heads[c] = GR_(head_ids[c]);
+      width[c] = text_columns (heads[c]);
       totals[c][0] = '\0';
     }
-  snprintf (totals[COL_NAME], 48, "total");
+  /* TRANSLATORS: the last row of the layer table (the sums). */
+  snprintf (totals[COL_NAME], 48, "%s", GR_("total"));
   snprintf (totals[COL_PARAMS], 48, "%zu", geo->total_params);
   format_si (geo->total_flops, totals[COL_FLOPS], 48);
   for (int i = 0; i <= geo->n_rows; i++)
@@ -242,13 +297,13 @@ gr_geometry_format_table (const GrGeometry *geo,
       else
         memcpy (cells, totals, sizeof cells);
       for (int c = 0; c < N_COLS; c++)
-        if ((int) strlen (cells[c]) > width[c])
-          width[c] = (int) strlen (cells[c]);
+        if (text_columns (cells[c]) > width[c])
+          width[c] = text_columns (cells[c]);
     }
 
   for (int c = 0; c < N_COLS; c++)
-    sink_printf (&sink, "%s%*s%s", c ? "  " : "", right[c] ? width[c] : -width[c],
-                 heads[c], c == N_COLS - 1 ? "\n" : "");
+    sink_cell (&sink, heads[c], width[c], right[c], c == 0);
+  sink_printf (&sink, "\n");
   for (int i = 0; i <= geo->n_rows; i++)
     {
       if (i < geo->n_rows)
@@ -256,8 +311,8 @@ gr_geometry_format_table (const GrGeometry *geo,
       else
         memcpy (cells, totals, sizeof cells);
       for (int c = 0; c < N_COLS; c++)
-        sink_printf (&sink, "%s%*s%s", c ? "  " : "", right[c] ? width[c] : -width[c],
-                     cells[c], c == N_COLS - 1 ? "\n" : "");
+        sink_cell (&sink, cells[c], width[c], right[c], c == 0);
+      sink_printf (&sink, "\n");
     }
   if (len > 0 && sink.used >= len)
     buf[len - 1] = '\0';

@@ -186,6 +186,17 @@ test_output_shapes (void)
     }
 }
 
+/* Terminal columns of UTF-8 @s (wide characters count two). */
+static guint
+columns (const char *s)
+{
+  guint n = 0;
+
+  for (const char *p = s; *p; p = g_utf8_next_char (p))
+    n += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  return n;
+}
+
 static void
 test_pool_upsample_concat (void)
 {
@@ -199,6 +210,9 @@ test_pool_upsample_concat (void)
   char *table;
   size_t need, need2;
 
+  /* A layer named in Chinese: the table pads by terminal columns (two
+   * per character here), not by bytes (three). */
+  g_strlcpy (mp.name, "池化", sizeof mp.name);
   add_ok (net, &c);     /* 1: rf 3, jump 1, 32x24 */
   add_ok (net, &mp);    /* 2: rf 4, jump 2, 16x12 */
   add_ok (net, &c);     /* 3: rf 8, jump 2 */
@@ -241,7 +255,9 @@ test_pool_upsample_concat (void)
 
     g_assert_cmpuint (n_lines, ==, (guint) geo->n_rows + 3);   /* last is "" */
     for (guint i = 1; i + 1 < n_lines; i++)
-      g_assert_cmpuint (strlen (lines[i]), ==, strlen (lines[0]));
+      g_assert_cmpuint (columns (lines[i]), ==, columns (lines[0]));
+    g_assert_true (g_str_has_prefix (lines[3], "池化 "));
+    g_assert_cmpuint (strlen (lines[3]), ==, strlen (lines[0]) + 2);
     g_strfreev (lines);
   }
   /* A short buffer is cut but terminated, and still reports the need. */
