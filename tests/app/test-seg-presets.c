@@ -18,10 +18,11 @@
  * imbalance-collapse finding watches too. The four runs go two at a time (one thread each); figures
  * in docs/SEGMENTATION.md.
  *
- * WEIGHTED_MIOU is 0.80, not the issue's 0.85: the weighted preset
- * measured 0.865 with the engine as built around 02:45 UTC on 2026-11-28
- * but 0.821 (reproducibly) with the build of 03:12, so 0.85 has no margin
- * on these presets yet. */
+ * WEIGHTED_MIOU is the issue's 0.85. The presets carry weight decay
+ * 0.003 for it (0.821 without, 0.864 with, at the presets' seed). The run
+ * is deterministic, but a change in the engine's rounding (a fused or
+ * reordered sum) moves the final mIoU by a few hundredths, as another seed
+ * does: docs/SEGMENTATION.md has the figures for seeds 1-5. */
 
 #include <gio/gio.h>
 #include <glib.h>
@@ -41,8 +42,8 @@ static const char *const presets[] = {
  * and the IoU below which that class counts as lost. */
 #define RARE_MARGIN 0.10
 #define CE_LOST_IOU 0.25
-/* The weighted preset's mIoU (see the header: the issue asks for 0.85). */
-#define WEIGHTED_MIOU 0.80
+/* The weighted preset's mIoU (the issue's figure). */
+#define WEIGHTED_MIOU 0.85
 
 static char *tmp_root;
 
