@@ -238,6 +238,15 @@ const GrLayerOps gr_dense_ops = {
  * 2.5 ms. */
 #define BLOCK 8
 
+/* BLOCK floats as one value (GCC's and Clang's vector extension, two SSE
+ * registers on baseline x86-64), for the reductions GCC does not
+ * vectorise well from the plain form: its sums over a[BLOCK] came out as
+ * shuffles and scalar adds (10 instructions per element in BN's
+ * backward). Lane u does exactly what a[u] did, so the bits are the same. */
+typedef float BnV8 __attribute__ ((vector_size (BLOCK * sizeof (float))));
+typedef int32_t BnI8 __attribute__ ((vector_size (BLOCK * sizeof (int32_t))));
+_Static_assert (BLOCK == 8, "the BnV8 broadcasts below list 8 lanes");
+
 static void
 relu_forward_loop (const float *restrict x,
                    float       *restrict y,
@@ -463,6 +472,10 @@ act_backward (GrNet  *net,
   float slope = node->spec.slope;
 
   if (!gr_net_wants_grad (net, node->spec.inputs[0]))
+    return;
+  /* BN wrote this ReLU's output in its forward pass; its backward then
+   * applies the ReLU's mask too (see bn_fused_relu ()). */
+  if (node->y_done && node->spec.act == GR_ACT_RELU && !in->bypass)
     return;
   if (in->dy_assign && node->spec.act != GR_ACT_RELU && node->spec.act != GR_ACT_LEAKY_RELU)
     memset (dx, 0, sizeof (float) * total);
@@ -707,8 +720,10 @@ plane_normalize (const float *restrict v,
 }
 
 /* plane_normalize () that also writes r = max (y, 0), the output of a
- * ReLU reading y: one pass instead of the ReLU's own read of y. */
-static void
+ * ReLU reading y: one pass instead of the ReLU's own read of y. Not
+ * inlined or cloned: called with a constant P (a probe chunk), GCC 12
+ * with LTO warns about the tail loop it then never enters. */
+static void __attribute__ ((noipa))
 plane_normalize_relu (const float *restrict v,
                       float       *restrict y,
                       float       *restrict r,
@@ -748,24 +763,84 @@ plane_grad_sums (const float *restrict dy,
                  double               *s_dy,
                  double               *s_dy_xhat)
 {
-  float a[BLOCK] = { 0 }, b[BLOCK] = { 0 };
+  BnV8 a = { 0 }, b = { 0 };
+  const BnV8 vmu = { mu, mu, mu, mu, mu, mu, mu, mu };
+  const BnV8 vis = { is, is, is, is, is, is, is, is };
   double sa = 0.0, sb = 0.0;
   size_t q = 0;
 
   for (; q + BLOCK <= P; q += BLOCK)
-    for (int u = 0; u < BLOCK; u++)
-      {
-        float xh = (x[q + u] - mu) * is;
+    {
+      BnV8 vx, g, xh;
 
-        a[u] += dy[q + u];
-        b[u] += dy[q + u] * xh;
-      }
+      memcpy (&vx, x + q, sizeof vx);
+      memcpy (&g, dy + q, sizeof g);
+      xh = (vx - vmu) * vis;
+      a += g;
+      b += g * xh;
+    }
   for (; q < P; q++)
     {
       float xh = (x[q] - mu) * is;
 
       sa += dy[q];
       sb += (double) dy[q] * xh;
+    }
+  for (int u = 0; u < BLOCK; u++)
+    {
+      sa += a[u];
+      sb += b[u];
+    }
+  *s_dy += sa;
+  *s_dy_xhat += sb;
+}
+
+/* plane_grad_sums () for a BN whose ReLU's backward is fused in: dy =
+ * (y > 0 ? rdy : 0), the ReLU's backward from its output gradient @rdy
+ * and its input @y (BN's output), is written to @dy (BN's output
+ * gradient, as the ReLU's backward would have) and summed. Same float
+ * operations in the same order as the two passes it replaces. */
+static void
+plane_relu_grad_sums (const float *restrict rdy,
+                      const float *restrict y,
+                      float       *restrict dy,
+                      const float *restrict x,
+                      float                 mu,
+                      float                 is,
+                      size_t                P,
+                      double               *s_dy,
+                      double               *s_dy_xhat)
+{
+  BnV8 a = { 0 }, b = { 0 };
+  const BnV8 vmu = { mu, mu, mu, mu, mu, mu, mu, mu };
+  const BnV8 vis = { is, is, is, is, is, is, is, is };
+  double sa = 0.0, sb = 0.0;
+  size_t q = 0;
+
+  for (; q + BLOCK <= P; q += BLOCK)
+    {
+      BnV8 vx, vy, g, xh;
+      BnI8 bits;
+
+      memcpy (&vx, x + q, sizeof vx);
+      memcpy (&vy, y + q, sizeof vy);
+      memcpy (&bits, rdy + q, sizeof bits);
+      xh = (vx - vmu) * vis;
+      /* y > 0 ? rdy : +0, as a mask (comparisons give -1 where true). */
+      bits &= (BnI8) (vy > 0.0f);
+      memcpy (&g, &bits, sizeof g);
+      memcpy (dy + q, &g, sizeof g);
+      a += g;
+      b += g * xh;
+    }
+  for (; q < P; q++)
+    {
+      float xh = (x[q] - mu) * is;
+      float g = y[q] > 0.0f ? rdy[q] : 0.0f;
+
+      dy[q] = g;
+      sa += g;
+      sb += (double) g * xh;
     }
   for (int u = 0; u < BLOCK; u++)
     {
@@ -1067,7 +1142,24 @@ typedef struct
   int     n;
   bool    train;
   float  *relu_y;   /* forward: the consuming ReLU's y to write too, or NULL */
+  GrNode *relu;     /* backward: the ReLU whose backward is fused in, or NULL;
+                     * forward: the ReLU whose probe sums to fill, or NULL */
 } BnJob;
+
+/* The ReLU after @node whose output @node's forward wrote (y_done), when
+ * @node's backward is to do that ReLU's backward as well (act_backward ()
+ * then skips it): one pass less over the map. Otherwise NULL. */
+static GrNode *
+bn_fused_relu (GrNet  *net,
+               GrNode *node)
+{
+  GrNode *next = node->index + 1 < net->n_nodes ? &net->nodes[node->index + 1] : NULL;
+
+  if (next == NULL || !next->y_done || next->spec.act != GR_ACT_RELU || node->bypass
+      || next->spec.n_inputs != 1 || next->spec.inputs[0] != node->index)
+    return NULL;
+  return next;
+}
 
 static void
 bn_forward_channels (void   *data,
@@ -1118,6 +1210,30 @@ bn_forward_channels (void   *data,
       is = (float) (1.0 / sqrt (var + eps));
       inv_std[c] = is;
       mean_c[c] = (float) mean;
+      if (job->relu != NULL)
+        {
+          /* The ReLU's probe sums, a chunk at a time while it is in L1
+           * (P is a multiple of the chunk). */
+          GrNode *r = job->relu;
+          bool alive = false;
+
+          for (int s = 0; s < n; s++)
+            for (size_t q = 0; q < P; q += GR_PROBE_CHUNK)
+              {
+                size_t off = (size_t) s * S + (size_t) c * P + q;
+                size_t k = off / GR_PROBE_CHUNK;
+                int64_t sat;
+
+                plane_normalize_relu (x + off, node->y + off, r->y + off, GR_PROBE_CHUNK,
+                                      (float) mean, is, gamma[c], beta[c]);
+                gr_probe_chunk (r->y + off, GR_PROBE_CHUNK, GR_ACT_RELU,
+                                &r->probe_chunks[2 * k], &r->probe_chunks[2 * k + 1], &sat);
+                for (size_t j = 0; j < GR_PROBE_CHUNK && !alive; j++)
+                  alive = r->y[off + j] > 0.0f;
+              }
+          r->probe_alive[c] = alive;
+          continue;
+        }
       for (int s = 0; s < n; s++)
         {
           size_t off = (size_t) s * S + (size_t) c * P;
@@ -1140,7 +1256,7 @@ bn_forward (GrNet  *net,
 {
   const float *x = gr_node_input (net, node, 0)->y;
   size_t total = node->out_size * (size_t) n;
-  BnJob job = { net, node, n, train, NULL };
+  BnJob job = { net, node, n, train, NULL, NULL };
   GrNode *next = node->index + 1 < net->n_nodes ? &net->nodes[node->index + 1] : NULL;
   /* BN then ReLU on maps (W3): the ReLU's output is written in BN's
    * normalising pass. BN's own y is still written, for the probes and for
@@ -1151,7 +1267,10 @@ bn_forward (GrNet  *net,
               && next->spec.n_inputs == 1 && next->spec.inputs[0] == node->index;
 
   if (next != NULL)
-    next->y_done = fuse;
+    {
+      next->y_done = fuse;
+      next->probe_ready = false;
+    }
   if (node->bypass)
     {
       memcpy (node->y, x, sizeof (float) * total);
@@ -1164,8 +1283,14 @@ bn_forward (GrNet  *net,
     }
   if (fuse)
     job.relu_y = next->y;
+  /* In training the probes will read the ReLU's output after the step:
+   * its sums are taken here, while each chunk is in cache. */
+  if (fuse && train && next->probe_chunks != NULL)
+    job.relu = next;
   /* Reads x three times, writes y (and the ReLU's y). */
   gr_net_parallel (net, (size_t) node->out.c, 20.0 * (double) total, bn_forward_channels, &job);
+  if (job.relu != NULL)
+    next->probe_ready = true;
 }
 
 static void
@@ -1197,7 +1322,11 @@ bn_backward_channels (void   *data,
         {
           size_t off = (size_t) s * S + (size_t) c * P;
 
-          plane_grad_sums (node->dy + off, x + off, mu, is, P, &sum_dy, &sum_dy_xhat);
+          if (job->relu != NULL)
+            plane_relu_grad_sums (job->relu->dy + off, node->y + off, node->dy + off,
+                                  x + off, mu, is, P, &sum_dy, &sum_dy_xhat);
+          else
+            plane_grad_sums (node->dy + off, x + off, mu, is, P, &sum_dy, &sum_dy_xhat);
         }
       dgamma[c] = (float) sum_dy_xhat;
       dbeta[c] = (float) sum_dy;
@@ -1244,7 +1373,7 @@ bn_backward (GrNet  *net,
   size_t S = node->out_size;
   float *dgamma = node->dparam[0], *dbeta = node->dparam[1];
   bool want_dx = gr_net_wants_grad (net, node->spec.inputs[0]);
-  BnJob job = { net, node, n, false };
+  BnJob job = { net, node, n, false, NULL, NULL };
 
   if (node->bypass)
     {
@@ -1264,8 +1393,11 @@ bn_backward (GrNet  *net,
       bn_backward_vectors (net, node, n, want_dx);
       return;
     }
-  /* Reads dy and xhat twice, writes dx. */
-  gr_net_parallel (net, (size_t) C, 20.0 * (double) (S * (size_t) n), bn_backward_channels, &job);
+  /* Reads dy and xhat twice, writes dx (and with a fused ReLU reads its
+   * dy and y and writes dy). */
+  job.relu = bn_fused_relu (net, node);
+  gr_net_parallel (net, (size_t) C, (job.relu != NULL ? 32.0 : 20.0) * (double) (S * (size_t) n),
+                   bn_backward_channels, &job);
 }
 
 

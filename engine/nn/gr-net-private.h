@@ -63,8 +63,18 @@ struct _GrNode
   bool      dy_assign;
   /* Set by the input's forward when it wrote this node's y too (batch
    * norm writing its ReLU's output in the same pass); forward then has
-   * nothing left to do. */
+   * nothing left to do, and neither has backward unless BN was bypassed
+   * since: BN's backward writes its own dy from this node's dy and mask
+   * (bn_fused_relu () in gr-layers-basic.c). */
   bool      y_done;
+  /* ACT nodes right after a BN on maps whose planes are whole
+   * GR_PROBE_CHUNKs: the activation probe's per-chunk sums of y (sum,
+   * then sum of squares, per chunk in order) and per-channel "some y > 0",
+   * filled by BN's fused forward in train mode; probe_ready says the last
+   * forward did. NULL elsewhere. */
+  double   *probe_chunks;
+  uint8_t  *probe_alive;
+  bool      probe_ready;
 };
 
 struct _GrNet
@@ -187,6 +197,70 @@ void gr_layer_init_weights (float      *w,
 
 /* Activation math shared by ACT nodes and probes. */
 float gr_act_forward1 (GrActKind act, float slope, float x);
+
+/* Four floats as one value (GCC's and Clang's vector extension: SSE or
+ * NEON arithmetic), for the activation probes. Plain loops with double
+ * sums run at one element per add latency; these go four lanes wide,
+ * folding into double every GR_PROBE_CHUNK elements. */
+typedef float GrProbeV4 __attribute__ ((vector_size (16)));
+typedef int32_t GrProbeI4 __attribute__ ((vector_size (16)));
+
+#define GR_PROBE_CHUNK 1024
+
+/* One probe chunk: y[0..len), len a multiple of 4 and at most
+ * GR_PROBE_CHUNK. Sets *sum and *sum2 to the chunk's sum and sum of
+ * squares (float lanes folded into double) and *saturated to its count of
+ * saturated values for sigmoid and tanh (0 otherwise). The probe adds
+ * these up chunk after chunk; BN's fused forward computes them while the
+ * chunk is in cache, so both give the same bits. */
+static inline void
+gr_probe_chunk (const float *y,
+                size_t       len,
+                GrActKind    act,
+                double      *sum,
+                double      *sum2,
+                int64_t     *saturated)
+{
+  GrProbeV4 s1 = { 0 }, s2 = { 0 }, t1 = { 0 }, t2 = { 0 };
+  GrProbeI4 cnt = { 0 };
+  size_t j = 0;
+
+  /* Two pairs of sums: the adds of one pair wait on each other, so one
+   * pair ran at the add latency, not at memory speed. */
+  for (; j + 8 <= len; j += 8)
+    {
+      GrProbeV4 v, w;
+
+      memcpy (&v, y + j, sizeof v);
+      memcpy (&w, y + j + 4, sizeof w);
+      s1 += v;
+      s2 += v * v;
+      t1 += w;
+      t2 += w * w;
+      /* Comparisons give -1 where true. */
+      if (act == GR_ACT_SIGMOID)
+        cnt -= ((v < 0.01f) | (v > 0.99f)) + ((w < 0.01f) | (w > 0.99f));
+      else if (act == GR_ACT_TANH)
+        cnt -= ((v > 0.99f) | (v < -0.99f)) + ((w > 0.99f) | (w < -0.99f));
+    }
+  for (; j < len; j += 4)
+    {
+      GrProbeV4 v;
+
+      memcpy (&v, y + j, sizeof v);
+      s1 += v;
+      s2 += v * v;
+      if (act == GR_ACT_SIGMOID)
+        cnt -= (v < 0.01f) | (v > 0.99f);
+      else if (act == GR_ACT_TANH)
+        cnt -= (v > 0.99f) | (v < -0.99f);
+    }
+  s1 += t1;
+  s2 += t2;
+  *sum = ((double) s1[0] + s1[1]) + ((double) s1[2] + s1[3]);
+  *sum2 = ((double) s2[0] + s2[1]) + ((double) s2[2] + s2[3]);
+  *saturated = (int64_t) cnt[0] + cnt[1] + cnt[2] + cnt[3];
+}
 
 /* e^x for the sigmoid and the softmax losses, written without calls or
  * branches so that loops over it vectorise (libm's expf () is a call per

@@ -192,6 +192,11 @@ gr_net_free (GrNet *net)
   free (net->act_slab);
   free (net->cache_slab);
   free (net->ws);
+  for (int i = 0; i < net->n_nodes; i++)
+    {
+      free (net->nodes[i].probe_chunks);
+      free (net->nodes[i].probe_alive);
+    }
   free (net);
 }
 
@@ -455,6 +460,26 @@ gr_net_compile (GrNet *net,
       a += sz;
       node->cache = c;
       c += node->cache_per_sample * (size_t) max_batch + node->cache_fixed;
+    }
+
+  /* Probe sums for BN's fused forward (see GrNode.probe_chunks). */
+  for (int i = 2; i < net->n_nodes; i++)
+    {
+      GrNode *node = &net->nodes[i];
+      size_t plane = (size_t) node->out.h * node->out.w;
+
+      if (node->spec.kind != GR_LAYER_ACT || node->spec.inputs[0] != i - 1
+          || net->nodes[i - 1].spec.kind != GR_LAYER_BATCHNORM
+          || plane <= 1 || plane % GR_PROBE_CHUNK != 0)
+        continue;
+      node->probe_chunks = malloc (sizeof (double) * 2 * (node->out_size / GR_PROBE_CHUNK)
+                                   * (size_t) max_batch);
+      node->probe_alive = malloc ((size_t) node->out.c);
+      if (node->probe_chunks == NULL || node->probe_alive == NULL)
+        {
+          gr_net_set_error (net, GR_("out of memory allocating activation probes"));
+          return GR_ERR_NOMEM;
+        }
     }
 
   net->n_weighted = 0;
@@ -936,17 +961,8 @@ gr_net_node_flops (const GrNet *net,
   return (double) nd->out_size;
 }
 
-/* Four floats as one value (GCC's and Clang's vector extension: SSE or
- * NEON arithmetic). Plain loops with double sums run at one element per
- * add latency; these go four lanes wide, folding into double every
- * PROBE_CHUNK elements. */
-typedef float ProbeV4 __attribute__ ((vector_size (16)));
-typedef int32_t ProbeI4 __attribute__ ((vector_size (16)));
-
-#define PROBE_CHUNK 1024
-
 /* Sum, sum of squares and, for sigmoid and tanh, the count of saturated
- * values of y[0..total). */
+ * values of y[0..total), chunk by chunk (gr_probe_chunk ()). */
 static void
 probe_sums (const float *y,
             size_t       total,
@@ -961,45 +977,15 @@ probe_sums (const float *y,
   *sum = *sum2 = 0.0;
   while (j + 4 <= total)
     {
-      ProbeV4 s1 = { 0 }, s2 = { 0 }, t1 = { 0 }, t2 = { 0 };
-      ProbeI4 cnt = { 0 };
-      size_t end = total - j > PROBE_CHUNK ? j + PROBE_CHUNK : j + (total - j) / 4 * 4;
+      size_t end = total - j > GR_PROBE_CHUNK ? j + GR_PROBE_CHUNK : j + (total - j) / 4 * 4;
+      double cs, cs2;
+      int64_t csat;
 
-      /* Two pairs of sums: the adds of one pair wait on each other, so one
-       * pair ran at the add latency, not at memory speed. */
-      for (; j + 8 <= end; j += 8)
-        {
-          ProbeV4 v, w;
-
-          memcpy (&v, y + j, sizeof v);
-          memcpy (&w, y + j + 4, sizeof w);
-          s1 += v;
-          s2 += v * v;
-          t1 += w;
-          t2 += w * w;
-          /* Comparisons give -1 where true. */
-          if (act == GR_ACT_SIGMOID)
-            cnt -= ((v < 0.01f) | (v > 0.99f)) + ((w < 0.01f) | (w > 0.99f));
-          else if (act == GR_ACT_TANH)
-            cnt -= ((v > 0.99f) | (v < -0.99f)) + ((w > 0.99f) | (w < -0.99f));
-        }
-      for (; j < end; j += 4)
-        {
-          ProbeV4 v;
-
-          memcpy (&v, y + j, sizeof v);
-          s1 += v;
-          s2 += v * v;
-          if (act == GR_ACT_SIGMOID)
-            cnt -= (v < 0.01f) | (v > 0.99f);
-          else if (act == GR_ACT_TANH)
-            cnt -= (v > 0.99f) | (v < -0.99f);
-        }
-      s1 += t1;
-      s2 += t2;
-      *sum += ((double) s1[0] + s1[1]) + ((double) s1[2] + s1[3]);
-      *sum2 += ((double) s2[0] + s2[1]) + ((double) s2[2] + s2[3]);
-      sat += (int64_t) cnt[0] + cnt[1] + cnt[2] + cnt[3];
+      gr_probe_chunk (y + j, end - j, act, &cs, &cs2, &csat);
+      *sum += cs;
+      *sum2 += cs2;
+      sat += csat;
+      j = end;
     }
   for (; j < total; j++)
     {
@@ -1033,9 +1019,24 @@ gr_net_probe_activations (const GrNet *net,
       int dead = 0;
       bool relu_family = act == GR_ACT_RELU || act == GR_ACT_LEAKY_RELU
                          || act == GR_ACT_ELU;
+      bool fused = a->probe_ready && a->probe_chunks != NULL && act == GR_ACT_RELU
+                   && total % GR_PROBE_CHUNK == 0;
 
-      probe_sums (a->y, total, act, &sum, &sum2, &saturated);
-      if (relu_family)
+      if (fused)
+        {
+          /* BN's fused forward summed each chunk while writing it: the
+           * same sums, added in the same order. */
+          for (size_t k = 0; k < total / GR_PROBE_CHUNK; k++)
+            {
+              sum += a->probe_chunks[2 * k];
+              sum2 += a->probe_chunks[2 * k + 1];
+            }
+          for (int ch = 0; ch < channels; ch++)
+            dead += !a->probe_alive[ch];
+        }
+      else
+        probe_sums (a->y, total, act, &sum, &sum2, &saturated);
+      if (relu_family && !fused)
         {
           /* A unit (feature, or channel of a map) is dead on this batch if
            * its output is never positive. */

@@ -707,6 +707,113 @@ test_batchnorm_maps_grad (void)
   check_layers ((GrShape) { 1, 2, 5, 6 }, 3, specs, 2, true, false, 19);
 }
 
+/* BN then ReLU on maps: BN's forward writes the ReLU's output and its
+ * backward does the ReLU's backward too (one pass less each way). */
+static void
+test_batchnorm_relu_maps_grad (void)
+{
+  GrLayerSpec specs[] = {
+    conv_spec (3, 3, 1, 1, 1),
+    kind_spec (GR_LAYER_BATCHNORM),
+    { .kind = GR_LAYER_ACT, .act = GR_ACT_RELU },
+    conv_spec (2, 1, 1, 0, 1),
+  };
+  GrShape input = { 1, 2, 5, 6 };
+  int n = 3;
+
+  for (int train = 0; train < 2; train++)
+    {
+      GrNet *net = gr_net_new (input);
+      GrRng rng;
+      float x[3 * 2 * 5 * 6], r[3 * 2 * 5 * 6];
+      GradCheck gc;
+
+      for (size_t i = 0; i < G_N_ELEMENTS (specs); i++)
+        add_ok (net, &specs[i]);
+      g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
+      gr_rng_seed (&rng, 23 + train, 1);
+      gr_net_init_params (net, GR_INIT_HE, 0.0f, &rng);
+      fill_normal (gr_net_params (net), gr_net_n_params (net), 0.5f, &rng);
+      fill_normal (x, G_N_ELEMENTS (x), 1.0f, &rng);
+      fill_normal (r, G_N_ELEMENTS (r), 1.0f, &rng);
+      /* A smaller step than check_layers (): with 90 BN outputs per
+       * channel, a step of 1e-2 moves some across the ReLU's kink. */
+      gc = (GradCheck) { net, x, n, train, 23, projection_loss, r };
+      grad_check (&gc, 1e-3f, 2e-3, 1e-2);
+      gr_net_free (net);
+    }
+}
+
+/* The activation probes of a ReLU after BN on maps whose planes are whole
+ * probe chunks (32 x 32): BN's forward takes their sums while writing the
+ * ReLU's output. They must match the probe's own definition, and a
+ * channel BN pushes below zero must count as dead. */
+static void
+test_batchnorm_relu_probes (void)
+{
+  GrShape input = { 1, 2, 32, 32 };
+  int n = 3, C = 4;
+  size_t P = 32 * 32, total = (size_t) n * C * P;
+  GrNet *net = gr_net_new (input);
+  GrLayerSpec c1 = conv_spec (C, 3, 1, 1, 1);
+  GrLayerSpec bn = kind_spec (GR_LAYER_BATCHNORM);
+  GrLayerSpec act = { .kind = GR_LAYER_ACT, .act = GR_ACT_RELU };
+  GrLayerSpec head = conv_spec (2, 1, 1, 0, 1);
+  GrProbe probes[2] = { 0 };
+  float *x = g_new (float, gr_shape_sample_size (input) * n);
+  const float *y;
+  double sum = 0.0, sum2 = 0.0, mean;
+  int dead = 0;
+  GrRng rng;
+
+  add_ok (net, &c1);
+  add_ok (net, &bn);
+  add_ok (net, &act);
+  add_ok (net, &head);
+  g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
+  gr_rng_seed (&rng, 41, 1);
+  gr_net_init_params (net, GR_INIT_HE, 0.0f, &rng);
+  fill_normal (x, gr_shape_sample_size (input) * n, 1.0f, &rng);
+  /* BN's beta of channel 1 (after conv W, conv b, gamma) far below zero. */
+  gr_net_params (net)[C * 2 * 9 + C + C + 1] = -100.0f;
+  for (int t = 1; t <= 2; t++)
+    {
+      gr_net_set_threads (net, t);
+      g_assert_cmpint (gr_net_forward (net, x, n, true, &rng), ==, GR_OK);
+      gr_net_probe_activations (net, probes);
+      y = gr_net_node_output (net, 3);
+      sum = sum2 = 0.0;
+      dead = 0;
+      for (size_t i = 0; i < total; i++)
+        {
+          sum += y[i];
+          sum2 += (double) y[i] * y[i];
+        }
+      for (int c = 0; c < C; c++)
+        {
+          bool alive = false;
+
+          for (int s = 0; s < n; s++)
+            for (size_t q = 0; q < P; q++)
+              alive |= y[((size_t) s * C + c) * P + q] > 0.0f;
+          dead += !alive;
+        }
+      mean = sum / (double) total;
+      g_assert_cmpint (dead, ==, 1);
+      g_assert_cmpfloat_with_epsilon (probes[0].act_mean, mean, 1e-6);
+      g_assert_cmpfloat_with_epsilon (probes[0].act_std,
+                                      sqrt (sum2 / (double) total - mean * mean), 1e-5);
+      g_assert_cmpfloat (probes[0].dead_frac, ==, 0.25f);
+      g_assert_cmpfloat (probes[0].saturated_frac, ==, 0.0f);
+    }
+  /* After an eval forward the probe reads the output itself. */
+  g_assert_cmpint (gr_net_forward (net, x, n, false, NULL), ==, GR_OK);
+  gr_net_probe_activations (net, probes);
+  g_assert_cmpfloat (probes[0].dead_frac, ==, 0.25f);
+  g_free (x);
+  gr_net_free (net);
+}
+
 /* input -> three parallel dilated 3x3 convs -> concat -> 1x1 conv. */
 static GrNet *
 aspp_net (GrShape input,
@@ -998,6 +1105,8 @@ main (int   argc,
   g_test_add_func ("/engine/spatial-dropout/grad", test_spatial_dropout_grad);
   g_test_add_func ("/engine/spatial-dropout/mask", test_spatial_dropout_mask);
   g_test_add_func ("/engine/batchnorm/maps/grad", test_batchnorm_maps_grad);
+  g_test_add_func ("/engine/batchnorm/maps/relu-grad", test_batchnorm_relu_maps_grad);
+  g_test_add_func ("/engine/batchnorm/maps/relu-probes", test_batchnorm_relu_probes);
   g_test_add_func ("/engine/concat/aspp/grad", test_concat_aspp_grad);
   g_test_add_func ("/engine/loss/per-pixel/grad", test_pixel_losses_grad);
 
