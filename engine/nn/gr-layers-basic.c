@@ -247,6 +247,16 @@ typedef float BnV8 __attribute__ ((vector_size (BLOCK * sizeof (float))));
 typedef int32_t BnI8 __attribute__ ((vector_size (BLOCK * sizeof (int32_t))));
 _Static_assert (BLOCK == 8, "the BnV8 broadcasts below list 8 lanes");
 
+/* Does batch norm @bn do the backward of @relu, the ReLU after it whose
+ * output its forward wrote (y_done, set only for a ReLU that is BN's one
+ * consumer)? Asked by both sides, so exactly one of them does it. */
+static inline bool
+relu_backward_in_bn (const GrNode *relu,
+                     const GrNode *bn)
+{
+  return relu->y_done && relu->spec.act == GR_ACT_RELU && !bn->bypass;
+}
+
 static void
 relu_forward_loop (const float *restrict x,
                    float       *restrict y,
@@ -475,7 +485,7 @@ act_backward (GrNet  *net,
     return;
   /* BN wrote this ReLU's output in its forward pass; its backward then
    * applies the ReLU's mask too (see bn_fused_relu ()). */
-  if (node->y_done && node->spec.act == GR_ACT_RELU && !in->bypass)
+  if (relu_backward_in_bn (node, in))
     return;
   if (in->dy_assign && node->spec.act != GR_ACT_RELU && node->spec.act != GR_ACT_LEAKY_RELU)
     memset (dx, 0, sizeof (float) * total);
@@ -1155,10 +1165,7 @@ bn_fused_relu (GrNet  *net,
 {
   GrNode *next = node->index + 1 < net->n_nodes ? &net->nodes[node->index + 1] : NULL;
 
-  if (next == NULL || !next->y_done || next->spec.act != GR_ACT_RELU || node->bypass
-      || next->spec.n_inputs != 1 || next->spec.inputs[0] != node->index)
-    return NULL;
-  return next;
+  return next != NULL && relu_backward_in_bn (next, node) ? next : NULL;
 }
 
 static void
