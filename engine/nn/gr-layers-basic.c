@@ -657,7 +657,7 @@ const GrLayerOps gr_dropout_ops = {
 /* Sum of v, and of (v - mu)^2, over one plane: eight float lanes (each
  * sums P / 8 values, a plane at a time, so the error stays small), added
  * up in double. */
-static double
+GR_INLINE_HOT double
 plane_sum (const float *restrict v,
            size_t                P)
 {
@@ -675,7 +675,7 @@ plane_sum (const float *restrict v,
   return sum;
 }
 
-static double
+GR_INLINE_HOT double
 plane_sum_sq_dev (const float *restrict v,
                   size_t                P,
                   float                 mu)
@@ -703,7 +703,7 @@ plane_sum_sq_dev (const float *restrict v,
 }
 
 /* y = g xhat + b over one plane, xhat = (v - mu) is. */
-static void
+GR_INLINE_HOT void
 plane_normalize (const float *restrict v,
                  float       *restrict y,
                  size_t                P,
@@ -733,7 +733,7 @@ plane_normalize (const float *restrict v,
  * ReLU reading y: one pass instead of the ReLU's own read of y. Not
  * inlined or cloned: called with a constant P (a probe chunk), GCC 12
  * with LTO warns about the tail loop it then never enters. */
-static void __attribute__ ((noipa))
+GR_INLINE_HOT void
 plane_normalize_relu (const float *restrict v,
                       float       *restrict y,
                       float       *restrict r,
@@ -764,7 +764,7 @@ plane_normalize_relu (const float *restrict v,
 
 /* Adds sum dy and sum dy xhat over one plane into @s_dy, @s_dy_xhat;
  * xhat = (x - mu) is. */
-static void
+GR_INLINE_HOT void
 plane_grad_sums (const float *restrict dy,
                  const float *restrict x,
                  float                 mu,
@@ -805,15 +805,16 @@ plane_grad_sums (const float *restrict dy,
   *s_dy_xhat += sb;
 }
 
-/* plane_grad_sums () for a BN whose ReLU's backward is fused in: dy =
- * (y > 0 ? rdy : 0), the ReLU's backward from its output gradient @rdy
- * and its input @y (BN's output), is written to @dy (BN's output
- * gradient, as the ReLU's backward would have) and summed. Same float
- * operations in the same order as the two passes it replaces. */
-static void
+/* plane_grad_sums () for a BN whose ReLU's backward is fused in: sums
+ * dy = (r > 0 ? rdy : 0), the ReLU's backward from its output gradient
+ * @rdy and its output @r (r > 0 exactly where BN's output y > 0, NaN
+ * included: max (NaN, 0) is 0). BN's own dy is never stored: the dx pass
+ * masks again (plane_bn_dx ()), which reads @r and @rdy from L2 instead
+ * of writing and rereading a dy map. Same float operations in the same
+ * order as the ReLU's backward pass followed by plane_grad_sums (). */
+GR_INLINE_HOT void
 plane_relu_grad_sums (const float *restrict rdy,
-                      const float *restrict y,
-                      float       *restrict dy,
+                      const float *restrict r,
                       const float *restrict x,
                       float                 mu,
                       float                 is,
@@ -829,26 +830,24 @@ plane_relu_grad_sums (const float *restrict rdy,
 
   for (; q + BLOCK <= P; q += BLOCK)
     {
-      BnV8 vx, vy, g, xh;
+      BnV8 vx, vr, g, xh;
       BnI8 bits;
 
       memcpy (&vx, x + q, sizeof vx);
-      memcpy (&vy, y + q, sizeof vy);
+      memcpy (&vr, r + q, sizeof vr);
       memcpy (&bits, rdy + q, sizeof bits);
       xh = (vx - vmu) * vis;
-      /* y > 0 ? rdy : +0, as a mask (comparisons give -1 where true). */
-      bits &= (BnI8) (vy > 0.0f);
+      /* r > 0 ? rdy : +0, as a mask (comparisons give -1 where true). */
+      bits &= (BnI8) (vr > 0.0f);
       memcpy (&g, &bits, sizeof g);
-      memcpy (dy + q, &g, sizeof g);
       a += g;
       b += g * xh;
     }
   for (; q < P; q++)
     {
       float xh = (x[q] - mu) * is;
-      float g = y[q] > 0.0f ? rdy[q] : 0.0f;
+      float g = r[q] > 0.0f ? rdy[q] : 0.0f;
 
-      dy[q] = g;
       sa += g;
       sb += (double) g * xh;
     }
@@ -862,9 +861,12 @@ plane_relu_grad_sums (const float *restrict rdy,
 }
 
 /* dx += k (m dy - a - xhat b) over one plane (dx = that when @add is
- * false); with m = 1 and a = b = 0 it is the eval-mode dx += k dy. */
-static void
+ * false); with m = 1 and a = b = 0 it is the eval-mode dx += k dy. With
+ * @r (a fused ReLU's output, else NULL) dy is masked as in
+ * plane_relu_grad_sums (). Inlined with constant @r == NULL and @add. */
+GR_INLINE_HOT void
 plane_bn_dx (const float *restrict dy,
+             const float *restrict r,
              const float *restrict x,
              float                 mu,
              float                 is,
@@ -876,38 +878,48 @@ plane_bn_dx (const float *restrict dy,
              float                 b,
              bool                  add)
 {
+  const BnV8 vmu = { mu, mu, mu, mu, mu, mu, mu, mu };
+  const BnV8 vis = { is, is, is, is, is, is, is, is };
+  const BnV8 vk = { k, k, k, k, k, k, k, k };
+  const BnV8 vm = { m, m, m, m, m, m, m, m };
+  const BnV8 va = { a, a, a, a, a, a, a, a };
+  const BnV8 vb = { b, b, b, b, b, b, b, b };
   size_t q = 0;
 
-  if (!add)
-    {
-      for (; q + BLOCK <= P; q += BLOCK)
-        for (int u = 0; u < BLOCK; u++)
-          {
-            float xh = (x[q + u] - mu) * is;
-
-            dx[q + u] = k * (m * dy[q + u] - a - xh * b);
-          }
-      for (; q < P; q++)
-        {
-          float xh = (x[q] - mu) * is;
-
-          dx[q] = k * (m * dy[q] - a - xh * b);
-        }
-      return;
-    }
-
   for (; q + BLOCK <= P; q += BLOCK)
-    for (int u = 0; u < BLOCK; u++)
-      {
-        float xh = (x[q + u] - mu) * is;
+    {
+      BnV8 vx, g, xh, v;
 
-        dx[q + u] += k * (m * dy[q + u] - a - xh * b);
-      }
+      memcpy (&vx, x + q, sizeof vx);
+      memcpy (&g, dy + q, sizeof g);
+      if (r != NULL)
+        {
+          BnV8 vr;
+          BnI8 bits;
+
+          memcpy (&vr, r + q, sizeof vr);
+          memcpy (&bits, &g, sizeof bits);
+          bits &= (BnI8) (vr > 0.0f);
+          memcpy (&g, &bits, sizeof g);
+        }
+      xh = (vx - vmu) * vis;
+      v = vk * (vm * g - va - xh * vb);
+      if (add)
+        {
+          BnV8 d;
+
+          memcpy (&d, dx + q, sizeof d);
+          v = d + v;
+        }
+      memcpy (dx + q, &v, sizeof v);
+    }
   for (; q < P; q++)
     {
       float xh = (x[q] - mu) * is;
+      float g = r == NULL || r[q] > 0.0f ? dy[q] : 0.0f;
+      float v = k * (m * g - a - xh * b);
 
-      dx[q] += k * (m * dy[q] - a - xh * b);
+      dx[q] = add ? dx[q] + v : v;
     }
 }
 
@@ -1168,8 +1180,8 @@ bn_fused_relu (GrNet  *net,
   return next != NULL && relu_backward_in_bn (next, node) ? next : NULL;
 }
 
-static void
-bn_forward_channels (void   *data,
+GR_INLINE_HOT void
+bn_forward_channels_body (void   *data,
                      size_t  lo,
                      size_t  hi)
 {
@@ -1254,6 +1266,8 @@ bn_forward_channels (void   *data,
     }
 }
 
+GR_RANGE_VARIANTS (bn_forward_channels)
+
 static void
 bn_forward (GrNet  *net,
             GrNode *node,
@@ -1295,13 +1309,49 @@ bn_forward (GrNet  *net,
   if (fuse && train && next->probe_chunks != NULL)
     job.relu = next;
   /* Reads x three times, writes y (and the ReLU's y). */
-  gr_net_parallel (net, (size_t) node->out.c, 20.0 * (double) total, bn_forward_channels, &job);
+  gr_net_parallel (net, (size_t) node->out.c, 20.0 * (double) total, bn_forward_channels_best (), &job);
   if (job.relu != NULL)
     next->probe_ready = true;
 }
 
-static void
-bn_backward_channels (void   *data,
+/* BN's dx over channel @c of every sample: plane_bn_dx () with its
+ * masking and adding fixed per call, so each inlined copy is one loop. */
+GR_INLINE_HOT void
+bn_dx_channel (const BnJob *job,
+               int          c,
+               float        k,
+               float        m,
+               float        a,
+               float        b)
+{
+  GrNet *net = job->net;
+  GrNode *node = job->node;
+  GrNode *in = gr_node_input (net, node, 0);
+  size_t P = (size_t) node->out.h * node->out.w, S = node->out_size;
+  const float *inv_std = node->cache + node->cache_per_sample * (size_t) net->max_batch;
+  float mu = inv_std[node->out.c + c], is = inv_std[c];
+
+  for (int s = 0; s < job->n; s++)
+    {
+      size_t off = (size_t) s * S + (size_t) c * P;
+      const float *x = in->y + off;
+      float *dx = in->dy + off;
+
+      if (job->relu != NULL && in->dy_assign)
+        plane_bn_dx (job->relu->dy + off, job->relu->y + off, x, mu, is, dx, P, k, m, a, b,
+                     false);
+      else if (job->relu != NULL)
+        plane_bn_dx (job->relu->dy + off, job->relu->y + off, x, mu, is, dx, P, k, m, a, b,
+                     true);
+      else if (in->dy_assign)
+        plane_bn_dx (node->dy + off, NULL, x, mu, is, dx, P, k, m, a, b, false);
+      else
+        plane_bn_dx (node->dy + off, NULL, x, mu, is, dx, P, k, m, a, b, true);
+    }
+}
+
+GR_INLINE_HOT void
+bn_backward_channels_body (void   *data,
                       size_t  lo,
                       size_t  hi)
 {
@@ -1330,8 +1380,8 @@ bn_backward_channels (void   *data,
           size_t off = (size_t) s * S + (size_t) c * P;
 
           if (job->relu != NULL)
-            plane_relu_grad_sums (job->relu->dy + off, node->y + off, node->dy + off,
-                                  x + off, mu, is, P, &sum_dy, &sum_dy_xhat);
+            plane_relu_grad_sums (job->relu->dy + off, job->relu->y + off, x + off, mu, is,
+                                  P, &sum_dy, &sum_dy_xhat);
           else
             plane_grad_sums (node->dy + off, x + off, mu, is, P, &sum_dy, &sum_dy_xhat);
         }
@@ -1339,35 +1389,16 @@ bn_backward_channels (void   *data,
       dbeta[c] = (float) sum_dy;
       if (!want_dx)
         continue;
-      if (net->last_train)
-        {
-          /* dx = gamma inv_std / m (m dy - sum dy - xhat sum (dy xhat)) */
-          float k = gamma[c] * inv_std[c] / (float) m;
-          float a = (float) sum_dy, b = (float) sum_dy_xhat, mf = (float) m;
-
-          for (int s = 0; s < n; s++)
-            {
-              size_t off = (size_t) s * S + (size_t) c * P;
-
-              plane_bn_dx (node->dy + off, x + off, mu, is, in->dy + off, P, k, mf, a, b,
-                           !in->dy_assign);
-            }
-        }
-      else
-        {
-          /* Eval mode is an affine map with fixed statistics. */
-          float k = gamma[c] * inv_std[c];
-
-          for (int s = 0; s < n; s++)
-            {
-              size_t off = (size_t) s * S + (size_t) c * P;
-
-              plane_bn_dx (node->dy + off, x + off, mu, is, in->dy + off, P, k, 1.0f,
-                           0.0f, 0.0f, !in->dy_assign);
-            }
-        }
+      /* Train: dx = gamma inv_std / m (m dy - sum dy - xhat sum (dy xhat));
+       * eval mode is an affine map with fixed statistics. */
+      bn_dx_channel (job, c, net->last_train ? gamma[c] * is / (float) m : gamma[c] * is,
+                     net->last_train ? (float) m : 1.0f,
+                     net->last_train ? (float) sum_dy : 0.0f,
+                     net->last_train ? (float) sum_dy_xhat : 0.0f);
     }
 }
+
+GR_RANGE_VARIANTS (bn_backward_channels)
 
 static void
 bn_backward (GrNet  *net,
@@ -1400,11 +1431,11 @@ bn_backward (GrNet  *net,
       bn_backward_vectors (net, node, n, want_dx);
       return;
     }
-  /* Reads dy and xhat twice, writes dx (and with a fused ReLU reads its
-   * dy and y and writes dy). */
+  /* Reads dy and x twice and writes dx; with a fused ReLU, dy is the
+   * ReLU's dy masked by its y, both read twice. */
   job.relu = bn_fused_relu (net, node);
-  gr_net_parallel (net, (size_t) C, (job.relu != NULL ? 32.0 : 20.0) * (double) (S * (size_t) n),
-                   bn_backward_channels, &job);
+  gr_net_parallel (net, (size_t) C, (job.relu != NULL ? 28.0 : 20.0) * (double) (S * (size_t) n),
+                   bn_backward_channels_best (), &job);
 }
 
 

@@ -37,8 +37,11 @@
 #define SHIFT_MIN_IC 8
 /* A conv call is split across threads only above this many FLOPs (about
  * 200 us of work; gr_net_run_workers () wakes the process's helper thread
- * in a few us). */
+ * in a few us), or when its maps are larger than this many bytes: a 1 x 1
+ * conv to a few classes (W3's classifier, 6 MFLOP over 4.8 MB of maps) is
+ * bound by memory, and a core streams about 1 MB in 100 us. */
 #define PARALLEL_MIN_FLOPS 8.0e6
+#define PARALLEL_MIN_BYTES 1.0e6
 /* The shifted path's AVX2 kernels take kernels up to 7 x 7. */
 #define CONV_FAST_TAPS 49
 
@@ -1123,7 +1126,9 @@ conv_run (GrNet    *net,
   const ConvGeom *g = task->g;
   float *scratch = net->ws + g->shared_floats;
   size_t per = conv_worker_floats (g);
-  bool parallel = net->threads >= 2 && task->n >= 2 && flops >= PARALLEL_MIN_FLOPS;
+  double bytes = 4.0 * task->n * ((double) g->ic * g->ih * g->iw + (double) g->oc * g->oh * g->ow);
+  bool parallel = net->threads >= 2 && task->n >= 2
+                  && (flops >= PARALLEL_MIN_FLOPS || bytes >= PARALLEL_MIN_BYTES);
   ConvWorker workers[CONV_WORKERS];
 
   for (int i = 0; i < CONV_WORKERS; i++)

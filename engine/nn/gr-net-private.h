@@ -151,6 +151,50 @@ void gr_net_parallel (const GrNet *net,
                       GrRangeFn    fn,
                       void        *ctx);
 
+/* Memory-bound loops (batch norm, padding, the loss) compiled twice:
+ * for baseline x86-64, whose 128-bit registers hold half a BnV8 and
+ * spilled the rest to the stack, and for AVX2, picked at run time. Only
+ * "avx2", not "fma": with -std=c17 GCC does not contract a * b + c, and
+ * without FMA instructions the AVX2 copy cannot either, so both copies
+ * give the same bits and results do not depend on the CPU.
+ *
+ * GR_RANGE_VARIANTS (name) wants a static always_inline name##_body
+ * (ctx, lo, hi) and defines name (), name##_avx2 () and name##_best (),
+ * the GrRangeFn to hand to gr_net_parallel (). */
+bool gr_cpu_has_avx2 (void);
+/* For tests: with @allow false the baseline copies run on any CPU, so
+ * both copies can be compared bit for bit on one machine. */
+void gr_cpu_allow_avx2 (bool allow);
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define GR_INLINE_HOT static inline __attribute__ ((always_inline))
+#define GR_RANGE_VARIANTS(name)                                                \
+  static void name (void *ctx, size_t lo, size_t hi)                          \
+  {                                                                            \
+    name##_body (ctx, lo, hi);                                                 \
+  }                                                                            \
+  __attribute__ ((target ("avx2"))) static void                                \
+  name##_avx2 (void *ctx, size_t lo, size_t hi)                               \
+  {                                                                            \
+    name##_body (ctx, lo, hi);                                                 \
+  }                                                                            \
+  static inline GrRangeFn name##_best (void)                                   \
+  {                                                                            \
+    return gr_cpu_has_avx2 () ? name##_avx2 : name;                            \
+  }
+#else
+#define GR_INLINE_HOT static inline
+#define GR_RANGE_VARIANTS(name)                                                \
+  static void name (void *ctx, size_t lo, size_t hi)                          \
+  {                                                                            \
+    name##_body (ctx, lo, hi);                                                 \
+  }                                                                            \
+  static inline GrRangeFn name##_best (void)                                   \
+  {                                                                            \
+    return name;                                                               \
+  }
+#endif
+
 /* Before the nodes' backward passes: zeroes every dy a consumer adds into
  * (see dy_assign) and copies @dout into the output node's dy. */
 void gr_net_backward_begin (GrNet       *net,

@@ -1126,6 +1126,26 @@ gr_net_set_bn_bypass (GrNet *net,
   return changed;
 }
 
+static atomic_bool avx2_denied;
+
+/* libgcc fills the CPU model in a constructor: no init, no cache. */
+bool
+gr_cpu_has_avx2 (void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  return !atomic_load_explicit (&avx2_denied, memory_order_relaxed)
+         && __builtin_cpu_supports ("avx2");
+#else
+  return false;
+#endif
+}
+
+void
+gr_cpu_allow_avx2 (bool allow)
+{
+  atomic_store (&avx2_denied, !allow);
+}
+
 static atomic_int blas_threads_now = 0;
 
 void

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gr-loss.h"
+#include "gr-net-private.h"
 #include "gr-net.h"
 #include "gr-rng.h"
 
@@ -999,6 +1000,95 @@ test_conv_threads_identical (void)
   g_free (x);
 }
 
+/* The batch-norm and loss loops run as an AVX2 copy where the CPU has it
+ * and as a baseline copy elsewhere: both must give the same bits, in
+ * training and in eval mode, with the ReLU fused into BN and without
+ * (the last BN feeds an Add, not a ReLU), for every segmentation loss. */
+static void
+test_avx2_identical (void)
+{
+  GrShape input = { 1, 2, 24, 20 };
+  int n = 5, C = 3;
+  size_t in_total = gr_shape_sample_size (input) * n;
+  float *x = g_new (float, in_total);
+  int32_t *labels = g_new (int32_t, (size_t) n * 24 * 20);
+  static const GrLossKind kinds[] = { GR_LOSS_CE, GR_LOSS_FOCAL, GR_LOSS_DICE,
+                                      GR_LOSS_CE_DICE };
+  GrRng rng;
+
+  if (!gr_cpu_has_avx2 ())
+    {
+      g_test_skip ("this CPU has no AVX2: only the baseline copies run");
+      g_free (x);
+      g_free (labels);
+      return;
+    }
+  gr_rng_seed (&rng, 91, 1);
+  fill_normal (x, in_total, 1.0f, &rng);
+  for (size_t i = 0; i < (size_t) n * 24 * 20; i++)
+    labels[i] = (int32_t) gr_rng_below (&rng, (uint32_t) C);
+  for (int mode = 0; mode < 2; mode++)
+    for (size_t li = 0; li < G_N_ELEMENTS (kinds); li++)
+      {
+        float *outs[2], *grads[2], *dxs[2], loss[2];
+        size_t out_total = 0, n_params = 0;
+
+        for (int v = 0; v < 2; v++)
+          {
+            GrNet *net = w3_like_net (input);
+            GrLayerSpec bn = kind_spec (GR_LAYER_BATCHNORM);
+            GrLayerSpec add = { .kind = GR_LAYER_ADD, .n_inputs = 2 };
+            GrLossConfig cfg = { .kind = kinds[li], .ignore_label = -1, .use_weights = true,
+                                 .class_weights = { 0.5f, 2.0f, 4.0f }, .focal_gamma = 2.0f,
+                                 .dice_mix = 0.5f };
+            float *scratch, *dout;
+            int last;
+
+            /* A BN whose consumer is no ReLU: the unfused backward. */
+            last = add_ok (net, &bn);
+            add.inputs[0] = last;
+            add.inputs[1] = last - 1;
+            add_ok (net, &add);
+            gr_cpu_allow_avx2 (v == 0);
+            g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
+            gr_rng_seed (&rng, 5, 1);
+            gr_net_init_params (net, GR_INIT_HE, 0.0f, &rng);
+            gr_net_set_input_grad (net, true);
+            out_total = gr_shape_sample_size (gr_net_output_shape (net)) * n;
+            n_params = gr_net_n_params (net);
+            g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
+            if (mode == 1)
+              g_assert_cmpint (gr_net_forward (net, x, n, false, NULL), ==, GR_OK);
+            scratch = g_new (float, gr_loss_scratch_size ((GrShape) { n, C, 24, 20 }));
+            dout = g_new (float, out_total);
+            g_assert_cmpint (gr_loss_compute (&cfg, gr_net_output (net),
+                                              (GrShape) { n, C, 24, 20 },
+                                              (GrTarget) { .labels = labels }, dout, &loss[v],
+                                              scratch), ==, GR_OK);
+            g_assert_cmpint (gr_net_backward (net, dout), ==, GR_OK);
+            outs[v] = g_memdup2 (gr_net_output (net), out_total * sizeof (float));
+            grads[v] = g_memdup2 (gr_net_grads (net), n_params * sizeof (float));
+            dxs[v] = g_memdup2 (gr_net_input_grad (net), in_total * sizeof (float));
+            g_free (scratch);
+            g_free (dout);
+            gr_net_free (net);
+          }
+        gr_cpu_allow_avx2 (true);
+        g_assert_cmpmem (&loss[0], sizeof (float), &loss[1], sizeof (float));
+        g_assert_cmpmem (outs[0], out_total * sizeof (float), outs[1], out_total * sizeof (float));
+        g_assert_cmpmem (grads[0], n_params * sizeof (float), grads[1], n_params * sizeof (float));
+        g_assert_cmpmem (dxs[0], in_total * sizeof (float), dxs[1], in_total * sizeof (float));
+        for (int v = 0; v < 2; v++)
+          {
+            g_free (outs[v]);
+            g_free (grads[v]);
+            g_free (dxs[v]);
+          }
+      }
+  g_free (x);
+  g_free (labels);
+}
+
 /* ---- shapes, errors, FLOPs, init ------------------------------------------- */
 
 static void
@@ -1093,6 +1183,7 @@ main (int   argc,
   g_test_add_func ("/engine/conv2d/grad/shifted", test_conv_grad_shifted);
   g_test_add_func ("/engine/conv2d/grad/stack", test_conv_grad_stack);
   g_test_add_func ("/engine/conv2d/threads/identical", test_conv_threads_identical);
+  g_test_add_func ("/engine/conv2d/avx2/identical", test_avx2_identical);
   g_test_add_func ("/engine/conv2d/shape-errors", test_conv_shape_errors);
   g_test_add_func ("/engine/conv2d/flops-params", test_conv_flops_params);
   g_test_add_func ("/engine/conv2d/init", test_conv_init);
