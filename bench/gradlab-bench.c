@@ -4,6 +4,7 @@
  *   gradlab-bench info
  *   gradlab-bench dump DIR [--seeds N]
  *   gradlab-bench train WORKLOAD [--threads T] [--seconds S] [--warmup S] [--seed N]
+ *   gradlab-bench pairs WORKLOAD [--seconds S] [--warmup S] [--block-ms B] [--seed N]
  *   gradlab-bench quality WORKLOAD [--steps N] [--seed N] [--threads T] [--params-out FILE]
  *   gradlab-bench profile WORKLOAD [--threads T] [--steps N]
  *   gradlab-bench sgemm [--threads T] [--seconds S]
@@ -13,7 +14,10 @@
  * what a user gets (probes and history included). `dump` writes the data
  * sets and the initial weights as raw little-endian arrays, so the PyTorch
  * peer (bench/peer_torch.py) trains the same network from the same weights
- * on the same data. Results are printed as one JSON object per line. */
+ * on the same data. `pairs` times one thread against two (and one against
+ * one, as a control) in a single process, in alternating blocks of steps,
+ * for the harness's "two threads never slower than one". Results are
+ * printed as one JSON object per line. */
 
 #include <cblas.h>
 #include <errno.h>
@@ -592,6 +596,208 @@ cmd_train (const Workload *w,
   return 0;
 }
 
+/* ---- pairs: one thread against two in one process ------------------------- */
+
+/* Why one process: "two threads never slower than one" is a comparison of
+ * a few per cent, and two processes run one after the other see the
+ * machine drift between them (other load on a shared machine, the clock)
+ * by more than that. Here a one-thread session (A), a two-thread session
+ * (B) and a second one-thread session (C) train the same workload from the
+ * same seed, taking turns in short blocks of steps, so each round measures
+ * all three within a few hundred milliseconds of each other. C runs
+ * exactly A's code, so A/C shows how far two identical sessions drift
+ * apart here: the noise band the 2T/1T ratio is judged against. OpenBLAS's
+ * thread count is process-wide, but every GEMM sets it first
+ * (gr_net_blas_threads ()), so sessions with different counts can share a
+ * process; it must start with OPENBLAS_NUM_THREADS >= 2 for B to get two. */
+
+#define PAIRS_SESSIONS 3
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The @q quantile of the @n sorted values, interpolating linearly between
+ * neighbours (numpy's default; at 0.5 it is Python's statistics.median). */
+static double
+quantile (const double *sorted,
+          int           n,
+          double        q)
+{
+  double pos = q * (n - 1);
+  int lo = (int) floor (pos);
+  int hi = lo + 1 < n ? lo + 1 : lo;
+
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/* Prints ', "KEY": median, "KEY_min", "KEY_max", "KEY_p25", "KEY_p75" and
+ * "KEY_rounds"' (the ratios in round order, so bench/run can pool the
+ * rounds of several processes). */
+static bool
+print_ratio_stats (const char   *key,
+                   const double *ratios,
+                   int           n)
+{
+  double *s = malloc (sizeof (double) * n);
+
+  if (s == NULL)
+    return false;
+  memcpy (s, ratios, sizeof (double) * n);
+  qsort (s, n, sizeof (double), cmp_double);
+  printf (", \"%s\": %.6f, \"%s_min\": %.6f, \"%s_max\": %.6f, \"%s_p25\": %.6f, "
+          "\"%s_p75\": %.6f, \"%s_rounds\": [", key, quantile (s, n, 0.5), key, s[0], key,
+          s[n - 1], key, quantile (s, n, 0.25), key, quantile (s, n, 0.75), key);
+  for (int i = 0; i < n; i++)
+    printf ("%s%.6f", i ? ", " : "", ratios[i]);
+  printf ("]");
+  free (s);
+  return true;
+}
+
+static int
+cmd_pairs (const Workload *w,
+           double          seconds,
+           double          warmup,
+           double          block_ms,
+           uint64_t        seed)
+{
+  /* A, B, C; the indices below are these positions. */
+  static const int threads[PAIRS_SESSIONS] = { 1, 2, 1 };
+  Run r[PAIRS_SESSIONS];
+  double total_s[PAIRS_SESSIONS] = { 0.0, 0.0, 0.0 };
+  double *ms = NULL, *two = NULL, *ctl = NULL;   /* per round */
+  double t0, t1, step_s = 0.0;
+  long warm_steps = 0, block;
+  int n_rounds = 0, cap = 0, n_init = 0, ret = 1;
+  GrStatus st = GR_OK;
+  const char *failed = "out of memory";
+
+  memset (r, 0, sizeof r);
+  for (; n_init < PAIRS_SESSIONS; n_init++)
+    if (!run_init (&r[n_init], w, seed, threads[n_init]))
+      {
+        ret = 2;
+        goto out;
+      }
+
+  /* Warm-up as cmd_train's, for each session in turn. A's warm-up less
+   * its first step (page faults, OpenBLAS starting its threads) sizes the
+   * blocks: A is the reference both ratios divide by. */
+  for (int s = 0; s < PAIRS_SESSIONS; s++)
+    {
+      double t_first = 0.0;
+      long n = 0;
+
+      t0 = now_s ();
+      do
+        {
+          st = gr_session_step (r[s].session);
+          if (++n == 1)
+            t_first = now_s ();
+        }
+      while (st == GR_OK && (now_s () - t0 < warmup || n < 5));
+      if (st != GR_OK)
+        {
+          failed = gr_session_error (r[s].session);
+          goto out;
+        }
+      if (s == 0)
+        {
+          warm_steps = n;
+          step_s = (now_s () - t_first) / (double) (n - 1);
+        }
+    }
+  block = step_s > 0.0 ? lround (1e-3 * block_ms / step_s) : 1;
+  if (block < 1)
+    block = 1;
+
+  t0 = now_s ();
+  do
+    {
+      if (n_rounds == cap)
+        {
+          double *m2, *t2, *c2;
+
+          cap = cap ? 2 * cap : 64;
+          m2 = realloc (ms, sizeof (double) * PAIRS_SESSIONS * cap);
+          if (m2 != NULL)
+            ms = m2;
+          t2 = realloc (two, sizeof (double) * cap);
+          if (t2 != NULL)
+            two = t2;
+          c2 = realloc (ctl, sizeof (double) * cap);
+          if (c2 != NULL)
+            ctl = c2;
+          if (m2 == NULL || t2 == NULL || c2 == NULL)
+            goto out;
+        }
+      /* ABC, BCA, CAB, ...: the order rotates so that no session always
+       * runs first (after the loop's bookkeeping) or always right after
+       * the same other session (whose data then fills the caches). */
+      for (int k = 0; k < PAIRS_SESSIONS; k++)
+        {
+          int s = (n_rounds + k) % PAIRS_SESSIONS;
+          double a = now_s (), b;
+
+          for (long i = 0; i < block && st == GR_OK; i++)
+            st = gr_session_step (r[s].session);
+          b = now_s ();
+          if (st != GR_OK)
+            {
+              failed = gr_session_error (r[s].session);
+              goto out;
+            }
+          total_s[s] += b - a;
+          ms[PAIRS_SESSIONS * n_rounds + s] = 1e3 * (b - a) / (double) block;
+        }
+      two[n_rounds] = ms[PAIRS_SESSIONS * n_rounds] / ms[PAIRS_SESSIONS * n_rounds + 1];
+      ctl[n_rounds] = ms[PAIRS_SESSIONS * n_rounds] / ms[PAIRS_SESSIONS * n_rounds + 2];
+      n_rounds++;
+      t1 = now_s ();
+    }
+  /* Whole rotations only, so that each session has each place in the
+   * order equally often. */
+  while (t1 - t0 < seconds || n_rounds % PAIRS_SESSIONS != 0);
+
+  printf ("{\"side\": \"gradlab\", \"mode\": \"pairs\", \"workload\": \"%s\", \"batch\": %d, "
+          "\"warmup_steps\": %ld, \"block_ms\": %.3f, \"steps_per_block\": %ld, "
+          "\"rounds\": %d, \"seconds\": %.6f, \"ms_per_step_1t\": %.6f, "
+          "\"ms_per_step_2t\": %.6f, \"ms_per_step_control\": %.6f",
+          w->name, w->batch, warm_steps, block_ms, block, n_rounds, t1 - t0,
+          1e3 * total_s[0] / ((double) n_rounds * block),
+          1e3 * total_s[1] / ((double) n_rounds * block),
+          1e3 * total_s[2] / ((double) n_rounds * block));
+  if (!print_ratio_stats ("two_vs_one", two, n_rounds)
+      || !print_ratio_stats ("control", ctl, n_rounds))
+    {
+      /* Half a line was printed; end it so bench/run cannot parse it. */
+      printf ("\n");
+      goto out;
+    }
+  printf (", \"rounds_ms\": [");
+  for (int i = 0; i < n_rounds; i++)
+    printf ("%s[%.6f, %.6f, %.6f]", i ? ", " : "", ms[PAIRS_SESSIONS * i],
+            ms[PAIRS_SESSIONS * i + 1], ms[PAIRS_SESSIONS * i + 2]);
+  printf ("]}\n");
+  ret = 0;
+
+out:
+  if (ret == 1)
+    fprintf (stderr, "gradlab-bench: %s: %s\n", w->name, failed);
+  for (int s = 0; s < n_init; s++)
+    run_clear (&r[s]);
+  free (ms);
+  free (two);
+  free (ctl);
+  return ret;
+}
+
 /* ---- quality -------------------------------------------------------------- */
 
 static int
@@ -903,6 +1109,8 @@ usage (void)
            "       gradlab-bench info\n"
            "       gradlab-bench dump DIR [--seeds N]\n"
            "       gradlab-bench train WORKLOAD [--threads T] [--seconds S] [--warmup S] [--seed N]\n"
+           "       gradlab-bench pairs WORKLOAD [--seconds S] [--warmup S] [--block-ms B] [--seed N]\n"
+           "                                    (start with OPENBLAS_NUM_THREADS=2)\n"
            "       gradlab-bench quality WORKLOAD [--steps N] [--seed N] [--threads T]\n"
            "                                      [--params-out FILE]\n"
            "       gradlab-bench profile WORKLOAD [--threads T] [--steps N]\n"
@@ -915,7 +1123,7 @@ main (int    argc,
 {
   const char *cmd, *arg = NULL, *params_out = NULL;
   int threads = 1, steps = -1, seeds = 3;
-  double seconds = 3.0, warmup = 0.5;
+  double seconds = -1.0, warmup = 0.5, block_ms = 100.0;  /* seconds < 0: the mode's default */
   uint64_t seed = 1;
   const Workload *w = NULL;
 
@@ -949,6 +1157,8 @@ main (int    argc,
         warmup = atof (v);
       else if (strcmp (o, "--seed") == 0)
         seed = strtoull (v, NULL, 10);
+      else if (strcmp (o, "--block-ms") == 0)
+        block_ms = atof (v);
       else if (strcmp (o, "--steps") == 0)
         steps = atoi (v);
       else if (strcmp (o, "--seeds") == 0)
@@ -979,7 +1189,7 @@ main (int    argc,
       return 0;
     }
   if (strcmp (cmd, "sgemm") == 0)
-    return cmd_sgemm (threads, seconds);
+    return cmd_sgemm (threads, seconds >= 0.0 ? seconds : 3.0);
   if (strcmp (cmd, "dump") == 0)
     {
       if (arg == NULL)
@@ -995,7 +1205,10 @@ main (int    argc,
       return 2;
     }
   if (strcmp (cmd, "train") == 0)
-    return cmd_train (w, threads, seconds, warmup, seed);
+    return cmd_train (w, threads, seconds >= 0.0 ? seconds : 3.0, warmup, seed);
+  if (strcmp (cmd, "pairs") == 0)
+    return cmd_pairs (w, seconds >= 0.0 ? seconds : 6.0, warmup,
+                      block_ms > 0.0 ? block_ms : 100.0, seed);
   if (strcmp (cmd, "quality") == 0)
     return cmd_quality (w, steps > 0 ? steps : w->quality_steps, seed, threads, params_out);
   if (strcmp (cmd, "profile") == 0)
