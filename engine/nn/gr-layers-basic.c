@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 
 /* ---- input ------------------------------------------------------------ */
 
@@ -730,9 +733,13 @@ plane_normalize (const float *restrict v,
 }
 
 /* plane_normalize () that also writes r = max (y, 0), the output of a
- * ReLU reading y: one pass instead of the ReLU's own read of y. Not
- * inlined or cloned: called with a constant P (a probe chunk), GCC 12
- * with LTO warns about the tail loop it then never enters. */
+ * ReLU reading y: one pass instead of the ReLU's own read of y. BN's
+ * own y is read by nothing while training (the ReLU's backward masks
+ * with r, the probes are summed as r is written), only by views and by
+ * eval-mode readers afterwards: on x86 it is written with streaming
+ * stores (when 16-byte aligned), which skip reading each line into the
+ * cache first and leave the cache to r, which the next conv reads.
+ * bn_forward_channels_body () fences them. */
 GR_INLINE_HOT void
 plane_normalize_relu (const float *restrict v,
                       float       *restrict y,
@@ -743,16 +750,41 @@ plane_normalize_relu (const float *restrict v,
                       float                 g,
                       float                 b)
 {
+  const BnV8 vmu = { mu, mu, mu, mu, mu, mu, mu, mu };
+  const BnV8 vis = { is, is, is, is, is, is, is, is };
+  const BnV8 vg = { g, g, g, g, g, g, g, g };
+  const BnV8 vb = { b, b, b, b, b, b, b, b };
+  const BnV8 zero = { 0 };
+#ifdef __SSE__
+  bool stream = ((uintptr_t) y & 15) == 0;
+#endif
   size_t q = 0;
 
   for (; q + BLOCK <= P; q += BLOCK)
-    for (int u = 0; u < BLOCK; u++)
-      {
-        float t = g * ((v[q + u] - mu) * is) + b;
+    {
+      BnV8 vx, t;
+      BnI8 bits;
 
-        y[q + u] = t;
-        r[q + u] = t > 0.0f ? t : 0.0f;
-      }
+      memcpy (&vx, v + q, sizeof vx);
+      t = vg * ((vx - vmu) * vis) + vb;
+      /* t > 0 ? t : +0 (NaN gives +0), as a mask. */
+      memcpy (&bits, &t, sizeof bits);
+      bits &= (BnI8) (t > zero);
+      memcpy (r + q, &bits, sizeof bits);
+#ifdef __SSE__
+      if (stream)
+        {
+          __m128 lo, hi;
+
+          memcpy (&lo, &t, sizeof lo);
+          memcpy (&hi, (const char *) &t + sizeof lo, sizeof hi);
+          _mm_stream_ps (y + q, lo);
+          _mm_stream_ps (y + q + 4, hi);
+          continue;
+        }
+#endif
+      memcpy (y + q, &t, sizeof t);
+    }
   for (; q < P; q++)
     {
       float t = g * ((v[q] - mu) * is) + b;
@@ -1264,6 +1296,11 @@ bn_forward_channels_body (void   *data,
             plane_normalize (x + off, node->y + off, P, (float) mean, is, gamma[c], beta[c]);
         }
     }
+#ifdef __SSE__
+  /* The streaming stores of plane_normalize_relu () are weakly ordered:
+   * done before anyone (the other thread, the next layer) reads y. */
+  _mm_sfence ();
+#endif
 }
 
 GR_RANGE_VARIANTS (bn_forward_channels)
