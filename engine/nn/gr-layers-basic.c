@@ -425,12 +425,12 @@ same_shape_setup (GrNet  *net,
   return GR_OK;
 }
 
-static void
-act_forward (GrNet  *net,
-             GrNode *node,
-             int     n,
-             bool    train,
-             GrRng  *rng)
+GR_INLINE_HOT void
+act_forward_impl (GrNet  *net,
+                  GrNode *node,
+                  int     n,
+                  bool    train,
+                  GrRng  *rng)
 {
   const float *x = gr_node_input (net, node, 0)->y;
   float *y = node->y;
@@ -473,10 +473,10 @@ act_forward (GrNet  *net,
     }
 }
 
-static void
-act_backward (GrNet  *net,
-              GrNode *node,
-              int     n)
+GR_INLINE_HOT void
+act_backward_impl (GrNet  *net,
+                   GrNode *node,
+                   int     n)
 {
   GrNode *in = gr_node_input (net, node, 0);
   const float *x = in->y, *y = node->y, *dy = node->dy;
@@ -533,6 +533,61 @@ act_backward (GrNet  *net,
         dx[i] += dy[i];
       break;
     }
+}
+
+/* The activation loops (W4's sigmoid: 2.6 times faster) as an AVX2 copy
+ * with the same bits, as GR_RANGE_VARIANTS () does for range functions:
+ * flatten inlines the whole call tree into the copy. */
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__ ((target ("avx2"), flatten)) static void
+act_forward_avx2 (GrNet  *net,
+                  GrNode *node,
+                  int     n,
+                  bool    train,
+                  GrRng  *rng)
+{
+  act_forward_impl (net, node, n, train, rng);
+}
+
+__attribute__ ((target ("avx2"), flatten)) static void
+act_backward_avx2 (GrNet  *net,
+                   GrNode *node,
+                   int     n)
+{
+  act_backward_impl (net, node, n);
+}
+#endif
+
+static void
+act_forward (GrNet  *net,
+             GrNode *node,
+             int     n,
+             bool    train,
+             GrRng  *rng)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (gr_cpu_has_avx2 ())
+    {
+      act_forward_avx2 (net, node, n, train, rng);
+      return;
+    }
+#endif
+  act_forward_impl (net, node, n, train, rng);
+}
+
+static void
+act_backward (GrNet  *net,
+              GrNode *node,
+              int     n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (gr_cpu_has_avx2 ())
+    {
+      act_backward_avx2 (net, node, n);
+      return;
+    }
+#endif
+  act_backward_impl (net, node, n);
 }
 
 const GrLayerOps gr_act_ops = {

@@ -1089,6 +1089,76 @@ test_avx2_identical (void)
   g_free (labels);
 }
 
+/* The same for the activation layers (their loops also run as an AVX2
+ * copy): a dense net with every activation kind, forward and backward. */
+static void
+test_avx2_acts_identical (void)
+{
+  static const GrActKind acts[] = { GR_ACT_SIGMOID, GR_ACT_TANH, GR_ACT_RELU,
+                                    GR_ACT_LEAKY_RELU, GR_ACT_ELU, GR_ACT_GELU };
+  GrShape input = { 37, 1, 1, 1 };
+  int n = 13;
+  size_t in_total = 37 * (size_t) n;
+  float *x = g_new (float, in_total);
+  GrRng rng;
+
+  if (!gr_cpu_has_avx2 ())
+    {
+      g_test_skip ("this CPU has no AVX2: only the baseline copies run");
+      g_free (x);
+      return;
+    }
+  gr_rng_seed (&rng, 17, 1);
+  fill_normal (x, in_total, 2.0f, &rng);
+  {
+    float *outs[2], *grads[2], *dxs[2];
+    size_t out_total = 0, n_params = 0;
+
+    for (int v = 0; v < 2; v++)
+      {
+        GrNet *net = gr_net_new (input);
+        float *dout;
+
+        for (size_t i = 0; i < G_N_ELEMENTS (acts); i++)
+          {
+            GrLayerSpec d = { .kind = GR_LAYER_DENSE, .units = 29 };
+            GrLayerSpec a = { .kind = GR_LAYER_ACT, .act = acts[i], .slope = 0.1f };
+
+            add_ok (net, &d);
+            add_ok (net, &a);
+          }
+        gr_cpu_allow_avx2 (v == 0);
+        g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
+        gr_rng_seed (&rng, 5, 1);
+        gr_net_init_params (net, GR_INIT_XAVIER, 0.0f, &rng);
+        gr_net_set_input_grad (net, true);
+        out_total = gr_shape_sample_size (gr_net_output_shape (net)) * n;
+        n_params = gr_net_n_params (net);
+        g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
+        dout = g_new (float, out_total);
+        gr_rng_seed (&rng, 6, 1);
+        fill_normal (dout, out_total, 1.0f, &rng);
+        g_assert_cmpint (gr_net_backward (net, dout), ==, GR_OK);
+        outs[v] = g_memdup2 (gr_net_output (net), out_total * sizeof (float));
+        grads[v] = g_memdup2 (gr_net_grads (net), n_params * sizeof (float));
+        dxs[v] = g_memdup2 (gr_net_input_grad (net), in_total * sizeof (float));
+        g_free (dout);
+        gr_net_free (net);
+      }
+    gr_cpu_allow_avx2 (true);
+    g_assert_cmpmem (outs[0], out_total * sizeof (float), outs[1], out_total * sizeof (float));
+    g_assert_cmpmem (grads[0], n_params * sizeof (float), grads[1], n_params * sizeof (float));
+    g_assert_cmpmem (dxs[0], in_total * sizeof (float), dxs[1], in_total * sizeof (float));
+    for (int v = 0; v < 2; v++)
+      {
+        g_free (outs[v]);
+        g_free (grads[v]);
+        g_free (dxs[v]);
+      }
+  }
+  g_free (x);
+}
+
 /* ---- shapes, errors, FLOPs, init ------------------------------------------- */
 
 static void
@@ -1184,6 +1254,7 @@ main (int   argc,
   g_test_add_func ("/engine/conv2d/grad/stack", test_conv_grad_stack);
   g_test_add_func ("/engine/conv2d/threads/identical", test_conv_threads_identical);
   g_test_add_func ("/engine/conv2d/avx2/identical", test_avx2_identical);
+  g_test_add_func ("/engine/act/avx2/identical", test_avx2_acts_identical);
   g_test_add_func ("/engine/conv2d/shape-errors", test_conv_shape_errors);
   g_test_add_func ("/engine/conv2d/flops-params", test_conv_flops_params);
   g_test_add_func ("/engine/conv2d/init", test_conv_init);
