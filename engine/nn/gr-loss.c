@@ -175,16 +175,18 @@ div_by (float       *restrict v,
     v[q] /= den[q];
 }
 
-/* Softmax over C at every position of @out into @p. */
+/* Softmax over C at every position of samples [s0, s1) of @out into @p. */
 static void
-softmax_all (const float *out,
-             GrShape      shape,
-             float       *p)
+softmax_samples (const float *out,
+                 GrShape      shape,
+                 float       *p,
+                 int          s0,
+                 int          s1)
 {
   int C = shape.c;
   size_t P = (size_t) shape.h * shape.w, S = (size_t) C * P;
 
-  for (int s = 0; s < shape.n; s++)
+  for (int s = s0; s < s1; s++)
     for (size_t q0 = 0; q0 < P; q0 += LOSS_BLOCK)
       {
         const float *z = out + s * S + q0;
@@ -298,24 +300,14 @@ ce_grad_plane (const float   *restrict p,
     d[q] += k[q] * (p[q] - one_hot (lab[q], c));
 }
 
-/* Adds scale * (weighted) CE of the softmax @p into *loss and its
- * gradient into @dout. Block by block: the weight of each position (0
- * where ignored) and its p of the label, then the loss terms, then the
- * gradient one class plane at a time. */
-static void
-ce_part (const GrLossConfig *cfg,
-         GrShape             shape,
-         const float        *p,
-         const int32_t      *labels,
-         float               scale,
-         float              *dout,
-         double             *loss)
+/* The total weight of the counted positions (0 where ignored). */
+static double
+ce_weight_sum (const GrLossConfig *cfg,
+               GrShape             shape,
+               const int32_t      *labels)
 {
-  int C = shape.c;
-  size_t P = (size_t) shape.h * shape.w, S = (size_t) C * P;
-  double wsum = 0.0, l = 0.0;
-  size_t total = (size_t) shape.n * P;
-  float inv;
+  size_t total = (size_t) shape.n * shape.h * shape.w;
+  double wsum = 0.0;
 
   for (size_t i = 0; i < total; i++)
     {
@@ -325,31 +317,154 @@ ce_part (const GrLossConfig *cfg,
         continue;
       wsum += cfg->use_weights ? cfg->class_weights[y] : 1.0f;
     }
+  return wsum;
+}
+
+/* Sample @s of the (weighted) CE of the softmax @p: adds its gradient,
+ * k (p - onehot) with k = w inv, into @dout and returns its sum of
+ * -w log p. Block by block: the weight of each position (0 where
+ * ignored) and its p of the label, then the loss terms, then the
+ * gradient one class plane at a time. */
+static double
+ce_sample (const GrLossConfig *cfg,
+           GrShape             shape,
+           const float        *p,
+           const int32_t      *labels,
+           int                 s,
+           float               inv,
+           float              *dout)
+{
+  int C = shape.c;
+  size_t P = (size_t) shape.h * shape.w, S = (size_t) C * P;
+  double l = 0.0;
+
+  for (size_t q0 = 0; q0 < P; q0 += LOSS_BLOCK)
+    {
+      const int32_t *lab = labels + s * P + q0;
+      const float *ps = p + s * S + q0;
+      size_t len = P - q0 < LOSS_BLOCK ? P - q0 : LOSS_BLOCK;
+      float w[LOSS_BLOCK], py[LOSS_BLOCK], k[LOSS_BLOCK];
+
+      for (size_t q = 0; q < len; q++)
+        {
+          int32_t y = lab[q];
+          bool ignored = cfg->ignore_label >= 0 && y == cfg->ignore_label;
+
+          w[q] = ignored ? 0.0f : cfg->use_weights ? cfg->class_weights[y] : 1.0f;
+          py[q] = ignored ? 1.0f : ps[y * P + q];
+          k[q] = w[q] * inv;
+        }
+      l -= weighted_log_sum (w, py, len);
+      for (int c = 0; c < C; c++)
+        ce_grad_plane (ps + c * P, lab, k, dout + s * S + q0 + c * P, len, c);
+    }
+  return l;
+}
+
+/* Adds scale * (weighted) CE of the softmax @p into *loss and its
+ * gradient into @dout. The per-sample sums are added in sample order, as
+ * the parallel CE below does. */
+static void
+ce_part (const GrLossConfig *cfg,
+         GrShape             shape,
+         const float        *p,
+         const int32_t      *labels,
+         float               scale,
+         float              *dout,
+         double             *loss)
+{
+  double wsum = ce_weight_sum (cfg, shape, labels), l = 0.0;
+  float inv;
+
   if (wsum <= 0.0)
     return;
   inv = scale / (float) wsum;
   for (int s = 0; s < shape.n; s++)
-    for (size_t q0 = 0; q0 < P; q0 += LOSS_BLOCK)
-      {
-        const int32_t *lab = labels + s * P + q0;
-        const float *ps = p + s * S + q0;
-        size_t len = P - q0 < LOSS_BLOCK ? P - q0 : LOSS_BLOCK;
-        float w[LOSS_BLOCK], py[LOSS_BLOCK], k[LOSS_BLOCK];
-
-        for (size_t q = 0; q < len; q++)
-          {
-            int32_t y = lab[q];
-            bool ignored = cfg->ignore_label >= 0 && y == cfg->ignore_label;
-
-            w[q] = ignored ? 0.0f : cfg->use_weights ? cfg->class_weights[y] : 1.0f;
-            py[q] = ignored ? 1.0f : ps[y * P + q];
-            k[q] = w[q] * inv;
-          }
-        l -= weighted_log_sum (w, py, len);
-        for (int c = 0; c < C; c++)
-          ce_grad_plane (ps + c * P, lab, k, dout + s * S + q0 + c * P, len, c);
-      }
+    l += ce_sample (cfg, shape, p, labels, s, inv, dout);
   *loss += scale * l / wsum;
+}
+
+/* CE's per-sample passes, for gr_net_parallel (): the softmax of each
+ * sample, then (with @ce) its dout zeroed and its CE gradient and sum,
+ * kept per sample so they add up in sample order on any split. */
+typedef struct
+{
+  const GrLossConfig *cfg;
+  GrShape             shape;
+  const float        *out;
+  float              *p;
+  const int32_t      *labels;
+  float              *dout;
+  float               inv;
+  double             *part;
+  bool                ce;
+} LossJob;
+
+GR_INLINE_HOT void
+loss_samples_body (void   *data,
+                   size_t  lo,
+                   size_t  hi)
+{
+  LossJob *job = data;
+  size_t S = (size_t) job->shape.c * job->shape.h * job->shape.w;
+
+  softmax_samples (job->out, job->shape, job->p, (int) lo, (int) hi);
+  if (!job->ce)
+    return;
+  memset (job->dout + lo * S, 0, sizeof (float) * S * (hi - lo));
+  for (size_t s = lo; s < hi; s++)
+    job->part[s] = ce_sample (job->cfg, job->shape, job->p, job->labels, (int) s, job->inv,
+                              job->dout);
+}
+
+GR_RANGE_VARIANTS (loss_samples)
+
+/* Per-sample sums kept on the stack; larger batches run ce_part (),
+ * which adds the same sums in the same order. */
+#define LOSS_MAX_PARTS 256
+
+/* Softmax into @p, then, for CE (@ce), its loss and gradient as ce_part
+ * () with scale 1 computes them, samples shared among @net's threads
+ * (@net may be NULL: this thread alone). Without @ce @dout must be
+ * zeroed already. */
+static void
+softmax_ce (const GrNet        *net,
+            const GrLossConfig *cfg,
+            GrShape             shape,
+            const float        *out,
+            float              *p,
+            const int32_t      *labels,
+            float              *dout,
+            bool                ce,
+            double             *loss)
+{
+  size_t P = (size_t) shape.h * shape.w, S = (size_t) shape.c * P;
+  size_t total = S * (size_t) shape.n;
+  double wsum = ce ? ce_weight_sum (cfg, shape, labels) : 0.0, l = 0.0;
+  double part[LOSS_MAX_PARTS];
+  LossJob job = { cfg, shape, out, p, labels, dout, 0.0f, part,
+                  ce && wsum > 0.0 && shape.n <= LOSS_MAX_PARTS };
+  /* Reads the logits, writes p, reads it back and writes dout. */
+  double bytes = 4.0 * (4.0 * (double) total + (double) P * shape.n);
+
+  if (job.ce)
+    job.inv = 1.0f / (float) wsum;
+  else if (ce)
+    memset (dout, 0, sizeof (float) * total);
+  if (net != NULL)
+    gr_net_parallel (net, (size_t) shape.n, bytes, loss_samples_best (), &job);
+  else
+    loss_samples_best () (&job, 0, (size_t) shape.n);
+  if (!ce || wsum <= 0.0)
+    return;
+  if (!job.ce)
+    {
+      ce_part (cfg, shape, p, labels, 1.0f, dout, loss);
+      return;
+    }
+  for (int s = 0; s < shape.n; s++)
+    l += part[s];
+  *loss += 1.0f * l / wsum;
 }
 
 static void
@@ -454,7 +569,8 @@ dice_part (const GrLossConfig *cfg,
 }
 
 static inline GrStatus
-loss_compute (const GrLossConfig *cfg,
+loss_compute (const GrNet        *net,
+              const GrLossConfig *cfg,
               const float        *out,
               GrShape             shape,
               GrTarget            target,
@@ -468,7 +584,13 @@ loss_compute (const GrLossConfig *cfg,
   double loss = 0.0;
   GrStatus st;
 
-  memset (dout, 0, sizeof (float) * total);
+  /* Plain CE on labels zeroes dout sample by sample with its other
+   * passes (softmax_ce ()); every other way out zeroes it here. */
+  bool ce = cfg->kind == GR_LOSS_CE && target.labels != NULL && target.values == NULL
+            && shape.c >= 2 && shape.c <= GR_MAX_CLASSES;
+
+  if (!ce)
+    memset (dout, 0, sizeof (float) * total);
   if ((target.labels == NULL) == (target.values == NULL))
     return GR_ERR_ARG;
   if (shape.c > GR_MAX_CLASSES && target.labels != NULL)
@@ -477,9 +599,15 @@ loss_compute (const GrLossConfig *cfg,
     {
       st = check_labels (cfg, shape, target.labels, &counted);
       if (st != GR_OK)
-        return st;
+        {
+          if (ce)
+            memset (dout, 0, sizeof (float) * total);
+          return st;
+        }
       if (counted == 0)
         {
+          if (ce)
+            memset (dout, 0, sizeof (float) * total);
           *loss_out = 0.0f;
           return GR_OK;
         }
@@ -555,10 +683,10 @@ loss_compute (const GrLossConfig *cfg,
     case GR_LOSS_CE_DICE:
       if (target.labels == NULL || shape.c < 2)
         return GR_ERR_ARG;
-      softmax_all (out, shape, scratch);
-      if (cfg->kind == GR_LOSS_CE)
-        ce_part (cfg, shape, scratch, target.labels, 1.0f, dout, &loss);
-      else if (cfg->kind == GR_LOSS_FOCAL)
+      softmax_ce (net, cfg, shape, out, scratch, target.labels, dout, ce, &loss);
+      if (ce)
+        break;
+      if (cfg->kind == GR_LOSS_FOCAL)
         focal_part (cfg, shape, scratch, target.labels, counted, dout, &loss);
       else if (cfg->kind == GR_LOSS_DICE)
         dice_part (cfg, shape, scratch, target.labels, 1.0f, dout, &loss);
@@ -588,7 +716,8 @@ loss_compute (const GrLossConfig *cfg,
  * step) in 256-bit vectors: the whole call tree inlined (flatten) and
  * compiled for AVX2, with the same bits (see GR_RANGE_VARIANTS ()). */
 __attribute__ ((target ("avx2"), flatten)) static GrStatus
-loss_compute_avx2 (const GrLossConfig *cfg,
+loss_compute_avx2 (const GrNet        *net,
+                   const GrLossConfig *cfg,
                    const float        *out,
                    GrShape             shape,
                    GrTarget            target,
@@ -596,9 +725,26 @@ loss_compute_avx2 (const GrLossConfig *cfg,
                    float              *loss_out,
                    float              *scratch)
 {
-  return loss_compute (cfg, out, shape, target, dout, loss_out, scratch);
+  return loss_compute (net, cfg, out, shape, target, dout, loss_out, scratch);
 }
 #endif
+
+GrStatus
+gr_loss_compute_net (const GrNet        *net,
+                     const GrLossConfig *cfg,
+                     const float        *out,
+                     GrShape             shape,
+                     GrTarget            target,
+                     float              *dout,
+                     float              *loss_out,
+                     float              *scratch)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (gr_cpu_has_avx2 ())
+    return loss_compute_avx2 (net, cfg, out, shape, target, dout, loss_out, scratch);
+#endif
+  return loss_compute (net, cfg, out, shape, target, dout, loss_out, scratch);
+}
 
 GrStatus
 gr_loss_compute (const GrLossConfig *cfg,
@@ -609,11 +755,7 @@ gr_loss_compute (const GrLossConfig *cfg,
                  float              *loss_out,
                  float              *scratch)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
-  if (gr_cpu_has_avx2 ())
-    return loss_compute_avx2 (cfg, out, shape, target, dout, loss_out, scratch);
-#endif
-  return loss_compute (cfg, out, shape, target, dout, loss_out, scratch);
+  return gr_loss_compute_net (NULL, cfg, out, shape, target, dout, loss_out, scratch);
 }
 
 void

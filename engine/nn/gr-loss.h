@@ -71,6 +71,19 @@ GrStatus    gr_loss_compute      (const GrLossConfig *cfg,
                                   float              *loss,
                                   float              *scratch);
 
+/* gr_loss_compute () with the softmax and plain CE passes shared, sample
+ * by sample, among @net's threads (gr_net_set_threads ()) when the batch
+ * is large enough; the results are the same bits on any thread count.
+ * Not while @net runs a forward or backward pass. */
+GrStatus    gr_loss_compute_net  (const GrNet        *net,
+                                  const GrLossConfig *cfg,
+                                  const float        *out,
+                                  GrShape             shape,
+                                  GrTarget            target,
+                                  float              *dout,
+                                  float              *loss,
+                                  float              *scratch);
+
 /* Number of correct argmax predictions (or, for C = 1, of sign agreement
  * with 0/1 labels) and of counted (non-ignored) positions. */
 void        gr_loss_count_correct (const float       *out,

@@ -173,7 +173,7 @@ void gr_cpu_allow_avx2 (bool allow);
   {                                                                            \
     name##_body (ctx, lo, hi);                                                 \
   }                                                                            \
-  __attribute__ ((target ("avx2"))) static void                                \
+  __attribute__ ((target ("avx2"), flatten)) static void                       \
   name##_avx2 (void *ctx, size_t lo, size_t hi)                               \
   {                                                                            \
     name##_body (ctx, lo, hi);                                                 \

@@ -435,8 +435,8 @@ gr_session_step (GrSession *s)
   out.n = bs;
   target.labels = s->labels;
   target.values = s->labels ? NULL : s->values;
-  st = gr_loss_compute (&s->loss, gr_net_output (s->net), out, target, s->dout, &loss,
-                        s->scratch);
+  st = gr_loss_compute_net (s->net, &s->loss, gr_net_output (s->net), out, target, s->dout,
+                            &loss, s->scratch);
   if (st == GR_ERR_NONFINITE)
     {
       diverged (s, step, GR_("the loss is not finite"));
@@ -547,8 +547,8 @@ eval_set (GrSession       *s,
       out.n = m;
       target.labels = s->labels;
       target.values = s->labels ? NULL : s->values;
-      st = gr_loss_compute (&s->loss, gr_net_output (s->net), out, target, s->dout, &loss,
-                            s->scratch);
+      st = gr_loss_compute_net (s->net, &s->loss, gr_net_output (s->net), out, target,
+                                s->dout, &loss, s->scratch);
       if (st != GR_OK)
         return st;
       loss_sum += (double) loss * m;

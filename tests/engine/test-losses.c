@@ -578,6 +578,47 @@ test_loss_names (void)
   g_assert_cmpint (gr_loss_parse (NULL), ==, -1);
 }
 
+/* The softmax and CE passes shared among a net's two threads
+ * (gr_loss_compute_net ()) give the bits of one thread: dout and the loss,
+ * weighted, with ignored pixels, on a batch large enough to be split;
+ * then every softmax loss on it (their softmax is shared too). */
+static void
+test_loss_threads_identical (void)
+{
+  static const GrLossKind kinds[] = { GR_LOSS_CE, GR_LOSS_FOCAL, GR_LOSS_DICE,
+                                      GR_LOSS_CE_DICE };
+  Batch b = batch_new (16, 3, 48, 40, 29, true);
+  size_t total = (size_t) 16 * 3 * 48 * 40;
+  float *scratch = g_new0 (float, gr_loss_scratch_size (b.shape) + 1);
+  float *d1 = g_new (float, total), *d2 = g_new (float, total);
+  GrNet *net = gr_net_new ((GrShape) { 3, 48, 40, 1 });
+
+  gr_net_set_threads (net, 2);
+  for (size_t i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      GrLossConfig cfg = { .kind = kinds[i], .n_classes = 3, .use_weights = true,
+                           .class_weights = { 0.2f, 3.0f, 7.0f }, .focal_gamma = 2.0f,
+                           .dice_mix = 0.4f, .ignore_label = IGNORE };
+      float l1, l2;
+
+      /* Garbage in dout first: each path must write all of it. */
+      memset (d1, 0x7f, sizeof (float) * total);
+      memset (d2, 0x7f, sizeof (float) * total);
+      g_assert_cmpint (gr_loss_compute (&cfg, b.out, b.shape, labels_of (&b), d1, &l1,
+                                        scratch), ==, GR_OK);
+      g_assert_cmpint (gr_loss_compute_net (net, &cfg, b.out, b.shape, labels_of (&b), d2,
+                                            &l2, scratch), ==, GR_OK);
+      g_assert_cmpmem (&l1, sizeof l1, &l2, sizeof l2);
+      g_assert_cmpmem (d1, sizeof (float) * total, d2, sizeof (float) * total);
+      g_assert_true (isfinite (l1) && l1 > 0.0f);
+    }
+  gr_net_free (net);
+  g_free (d1);
+  g_free (d2);
+  g_free (scratch);
+  batch_free (&b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -600,6 +641,7 @@ main (int   argc,
   g_test_add_func ("/engine/loss/weights-from-freq", test_weights_from_freq);
   g_test_add_func ("/engine/loss/count-correct", test_count_correct);
   g_test_add_func ("/engine/loss/names", test_loss_names);
+  g_test_add_func ("/engine/loss/threads-identical", test_loss_threads_identical);
 
   return g_test_run ();
 }
