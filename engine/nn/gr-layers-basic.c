@@ -1505,6 +1505,7 @@ bn_backward (GrNet  *net,
   bool want_dx = gr_net_wants_grad (net, node->spec.inputs[0]);
   BnJob job = { net, node, n, false, NULL, NULL };
 
+  node->dy_masked_by = NULL;
   if (node->bypass)
     {
       memset (dgamma, 0, sizeof (float) * C);
@@ -1526,6 +1527,7 @@ bn_backward (GrNet  *net,
   /* Reads dy and x twice and writes dx; with a fused ReLU, dy is the
    * ReLU's dy masked by its y, both read twice. */
   job.relu = bn_fused_relu (net, node);
+  node->dy_masked_by = job.relu;
   gr_net_parallel (net, (size_t) C, (job.relu != NULL ? 28.0 : 20.0) * (double) (S * (size_t) n),
                    bn_backward_channels_best (), &job);
 }

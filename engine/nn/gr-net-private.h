@@ -64,9 +64,13 @@ struct _GrNode
   /* Set by the input's forward when it wrote this node's y too (batch
    * norm writing its ReLU's output in the same pass); forward then has
    * nothing left to do, and neither has backward unless BN was bypassed
-   * since: BN's backward writes its own dy from this node's dy and mask
-   * (bn_fused_relu () in gr-layers-basic.c). */
+   * since: BN's backward does the ReLU's (bn_fused_relu () in
+   * gr-layers-basic.c). */
   bool      y_done;
+  /* Set by the last backward of a BN that did its ReLU's backward: BN's
+   * own dy was not stored; it is (relu->y > 0 ? relu->dy : 0), which is
+   * what find_nonfinite () reads instead. NULL otherwise. */
+  const GrNode *dy_masked_by;
   /* ACT nodes right after a BN on maps whose planes are whole
    * GR_PROBE_CHUNKs: the activation probe's per-chunk sums of y (sum,
    * then sum of squares, per chunk in order) and per-channel "some y > 0",

@@ -519,9 +519,10 @@ find_nonfinite (const GrNet *net,
       const GrNode *node = &net->nodes[i];
       const float *v = grads ? node->dy : node->y;
       size_t sz = node->out_size * (size_t) net->n;
+      const GrNode *r = grads ? node->dy_masked_by : NULL;
 
       for (size_t j = 0; j < sz; j++)
-        if (!isfinite (v[j]))
+        if (r != NULL ? r->y[j] > 0.0f && !isfinite (r->dy[j]) : !isfinite (v[j]))
           return i;
     }
   return -1;

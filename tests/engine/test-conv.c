@@ -745,6 +745,59 @@ test_batchnorm_relu_maps_grad (void)
     }
 }
 
+/* A non-finite gradient is reported at the first layer it reaches, also
+ * when BN did its ReLU's backward and never stored its own dy: input ->
+ * BN -> ReLU -> 1 x 1 conv, one NaN in d loss / d output. BN's dy is its
+ * ReLU's where the ReLU passed, so BN is named, not the ReLU; then, with
+ * the NaN at a pixel the ReLU blocked in every channel, the ReLU. */
+static void
+test_batchnorm_relu_nonfinite_named (void)
+{
+  GrShape input = { 1, 2, 4, 4 };
+  int n = 2;
+  float x[2 * 2 * 4 * 4], dout[2 * 3 * 4 * 4];
+  GrNet *net = gr_net_new (input);
+  GrLayerSpec bn = kind_spec (GR_LAYER_BATCHNORM);
+  GrLayerSpec relu = { .kind = GR_LAYER_ACT, .act = GR_ACT_RELU };
+  GrLayerSpec head = conv_spec (3, 1, 1, 0, 1);
+  GrRng rng;
+
+  g_strlcpy (bn.name, "the-bn", sizeof bn.name);
+  g_strlcpy (relu.name, "the-relu", sizeof relu.name);
+  add_ok (net, &bn);
+  add_ok (net, &relu);
+  add_ok (net, &head);
+  g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
+  gr_rng_seed (&rng, 31, 1);
+  gr_net_init_params (net, GR_INIT_HE, 0.0f, &rng);
+  fill_normal (x, G_N_ELEMENTS (x), 1.0f, &rng);
+  /* Sample 1, pixel 5: channel 0 positive, channel 1 far negative (BN
+   * keeps the order within a channel), so the ReLU passes one channel
+   * there. Pixel 6 is the smallest of both channels: blocked in both. */
+  for (int c = 0; c < 2; c++)
+    {
+      x[(1 * 2 + c) * 16 + 5] = c == 0 ? 5.0f : -5.0f;
+      x[(1 * 2 + c) * 16 + 6] = -9.0f;
+    }
+  g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
+  fill_normal (dout, G_N_ELEMENTS (dout), 1.0f, &rng);
+  dout[(1 * 3 + 2) * 16 + 5] = NAN;
+  g_assert_cmpint (gr_net_backward (net, dout), ==, GR_ERR_NONFINITE);
+  g_assert_nonnull (strstr (gr_net_error (net), "the-bn"));
+
+  /* NaN at pixel 6 in every output channel: the head's dx, the ReLU's
+   * output gradient, is NaN there, but the ReLU blocks it in both
+   * channels: BN's gradient (the ReLU's, masked) is finite and the ReLU
+   * is the first layer named. */
+  g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
+  fill_normal (dout, G_N_ELEMENTS (dout), 1.0f, &rng);
+  for (int c = 0; c < 3; c++)
+    dout[(1 * 3 + c) * 16 + 6] = NAN;
+  g_assert_cmpint (gr_net_backward (net, dout), ==, GR_ERR_NONFINITE);
+  g_assert_nonnull (strstr (gr_net_error (net), "the-relu"));
+  gr_net_free (net);
+}
+
 /* The activation probes of a ReLU after BN on maps whose planes are whole
  * probe chunks (32 x 32): BN's forward takes their sums while writing the
  * ReLU's output. They must match the probe's own definition, and a
@@ -1269,6 +1322,7 @@ main (int   argc,
   g_test_add_func ("/engine/batchnorm/maps/grad", test_batchnorm_maps_grad);
   g_test_add_func ("/engine/batchnorm/maps/relu-grad", test_batchnorm_relu_maps_grad);
   g_test_add_func ("/engine/batchnorm/maps/relu-probes", test_batchnorm_relu_probes);
+  g_test_add_func ("/engine/batchnorm/maps/relu-nonfinite", test_batchnorm_relu_nonfinite_named);
   g_test_add_func ("/engine/concat/aspp/grad", test_concat_aspp_grad);
   g_test_add_func ("/engine/loss/per-pixel/grad", test_pixel_losses_grad);
 
