@@ -8,6 +8,7 @@
  *   gradlab-bench quality WORKLOAD [--steps N] [--seed N] [--threads T] [--params-out FILE]
  *   gradlab-bench profile WORKLOAD [--threads T] [--steps N]
  *   gradlab-bench sgemm [--threads T] [--seconds S]
+ *   gradlab-bench share WORKLOAD [--threads T] [--seconds S] [--block-ms B] [--seed N]
  *
  * Every workload builds its network through GrModelSpec and trains it with
  * the same GrSession step the app and gradlab-run use, so what is timed is
@@ -16,7 +17,9 @@
  * peer (bench/peer_torch.py) trains the same network from the same weights
  * on the same data. `pairs` times one thread against two (and one against
  * one, as a control) in a single process, in alternating blocks of steps,
- * for the harness's "two threads never slower than one". Results are
+ * for the harness's "two threads never slower than one"; `share` times a
+ * workload's training steps against the square 1024 sgemm at the same
+ * thread count the same way, for "W3 reaches 60 % of sgemm". Results are
  * printed as one JSON object per line. */
 
 #include <cblas.h>
@@ -929,8 +932,9 @@ cmd_profile (const Workload *w,
             t[i].fwd += b - a;
         }
       a = now_s ();
-      gr_loss_compute (&lc, gr_net_output (net), out, (GrTarget) { labels, NULL }, dout,
-                       &loss, scratch);
+      /* As gr_session_step () computes it: shared among the net's threads. */
+      gr_loss_compute_net (net, &lc, gr_net_output (net), out, (GrTarget) { labels, NULL },
+                           dout, &loss, scratch);
       b = now_s ();
       if (timed)
         t_loss += b - a;
@@ -1035,6 +1039,49 @@ static const GemmShape gemm_shapes[] = {
   { "conv dX 144x4096x16", 144, 4096, 16, true, false },
 };
 
+/* Allocates A, B and C for GEMMs of up to @max_a, @max_b and @max_c
+ * elements, A and B filled with a fixed pattern in [-0.5, 0.5), C zeroed. */
+static bool
+gemm_buffers_new (size_t   max_a,
+                  size_t   max_b,
+                  size_t   max_c,
+                  float  **A,
+                  float  **Bm,
+                  float  **C)
+{
+  *A = malloc (sizeof (float) * max_a);
+  *Bm = malloc (sizeof (float) * max_b);
+  *C = malloc (sizeof (float) * max_c);
+  if (!*A || !*Bm || !*C)
+    {
+      free (*A);
+      free (*Bm);
+      free (*C);
+      *A = *Bm = *C = NULL;
+      return false;
+    }
+  for (size_t i = 0; i < max_a; i++)
+    (*A)[i] = (float) ((i * 7919) % 1000) * 1e-3f - 0.5f;
+  for (size_t i = 0; i < max_b; i++)
+    (*Bm)[i] = (float) ((i * 104729) % 1000) * 1e-3f - 0.5f;
+  memset (*C, 0, sizeof (float) * max_c);
+  return true;
+}
+
+/* One C = op (A) op (B) of shape @g, row-major, packed. */
+static void
+gemm_call (const GemmShape *g,
+           const float     *A,
+           const float     *Bm,
+           float           *C)
+{
+  int lda = g->ta ? g->m : g->k, ldb = g->tb ? g->k : g->n;
+
+  cblas_sgemm (CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
+               g->tb ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, 1.0f,
+               A, lda, Bm, ldb, 0.0f, C, g->n);
+}
+
 static int
 cmd_sgemm (int    threads,
            double seconds)
@@ -1055,22 +1102,13 @@ cmd_sgemm (int    threads,
       if ((size_t) g->m * g->n > max_c)
         max_c = (size_t) g->m * g->n;
     }
-  A = malloc (sizeof (float) * max_a);
-  Bm = malloc (sizeof (float) * max_b);
-  C = malloc (sizeof (float) * max_c);
-  if (!A || !Bm || !C)
+  if (!gemm_buffers_new (max_a, max_b, max_c, &A, &Bm, &C))
     return 1;
-  for (size_t i = 0; i < max_a; i++)
-    A[i] = (float) ((i * 7919) % 1000) * 1e-3f - 0.5f;
-  for (size_t i = 0; i < max_b; i++)
-    Bm[i] = (float) ((i * 104729) % 1000) * 1e-3f - 0.5f;
-  memset (C, 0, sizeof (float) * max_c);
 
   for (size_t i = 0; i < n_shapes; i++)
     {
       const GemmShape *g = &gemm_shapes[i];
       double flop = 2.0 * g->m * g->n * g->k, best = 0.0;
-      int lda = g->ta ? g->m : g->k, ldb = g->tb ? g->k : g->n;
 
       /* Best of three trials, each at least seconds / 3 long. */
       for (int trial = 0; trial < 3; trial++)
@@ -1080,9 +1118,7 @@ cmd_sgemm (int    threads,
 
           do
             {
-              cblas_sgemm (CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
-                           g->tb ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, 1.0f,
-                           A, lda, Bm, ldb, 0.0f, C, g->n);
+              gemm_call (g, A, Bm, C);
               reps++;
               t = now_s () - t0;
             }
@@ -1097,6 +1133,200 @@ cmd_sgemm (int    threads,
   free (Bm);
   free (C);
   return 0;
+}
+
+/* ---- share: training step against sgemm in one process ------------------- */
+
+/* Why one process: the W3 target is a share of the machine's sgemm rate,
+ * and the two rates measured minutes apart in separate processes (one a
+ * median of repeats, the other a best of trials) saw the shared machine
+ * drift by 10-20 % between them. Here one training session of the
+ * workload and the square 1024 sgemm, both at @threads threads, take turns
+ * in blocks of about @block_ms (the counts fixed from the warm-ups), the
+ * order alternating between rounds; each round's share is its step
+ * GFLOP/s over its sgemm GFLOP/s, so both sides of a quotient share the
+ * drift of the same second or so. The engine sets OpenBLAS's process-wide
+ * thread count itself during a step, so every sgemm block sets it again
+ * first. */
+
+static const GemmShape *
+find_gemm (const char *what)
+{
+  for (size_t i = 0; i < sizeof gemm_shapes / sizeof gemm_shapes[0]; i++)
+    if (strcmp (gemm_shapes[i].what, what) == 0)
+      return &gemm_shapes[i];
+  return NULL;
+}
+
+/* After a multi-threaded OpenBLAS call its worker threads spin, waiting
+ * for more, for 2^28 TSC cycles (THREAD_TIMEOUT in OpenBLAS 0.3.21's
+ * blas_server.c; about 0.1 s here) before they sleep. A training block
+ * started meanwhile finds the second core taken: measured, the W3 step
+ * ran at 68-78 GFLOP/s after sgemm blocks against 91-103 alone. Waiting
+ * out the spin (untimed) lets each block run as it would on its own. */
+static void
+openblas_settle (void)
+{
+  struct timespec pause = { 0, 300 * 1000 * 1000 };
+
+  while (nanosleep (&pause, &pause) != 0 && errno == EINTR)
+    ;
+}
+
+static int
+cmd_share (const Workload *w,
+           int             threads,
+           double          seconds,
+           double          warmup,
+           double          block_ms,
+           uint64_t        seed)
+{
+  const GemmShape *g = find_gemm ("square 1024");
+  Run r;
+  float *A = NULL, *Bm = NULL, *C = NULL;
+  double *step_gf = NULL, *gemm_gf = NULL, *share = NULL;   /* per round */
+  double flops, gemm_flop, t0, t1 = 0.0, t_first = 0.0, step_s, gemm_s;
+  double train_total = 0.0;
+  long warm_steps = 0, warm_gemms = 0, steps_block, gemms_block, steps_total = 0;
+  int n_rounds = 0, cap = 0, ret = 1;
+  GrStatus st = GR_OK;
+  const char *failed = "out of memory";
+
+  if (!run_init (&r, w, seed, threads))
+    return 2;
+  flops = net_train_flops (gr_session_net (r.session)) * w->batch;
+  gemm_flop = 2.0 * g->m * g->n * g->k;
+  if (!gemm_buffers_new ((size_t) g->m * g->k, (size_t) g->k * g->n, (size_t) g->m * g->n,
+                         &A, &Bm, &C))
+    goto out;
+
+  /* Warm-ups as cmd_train's, training first; each side's warm-up less
+   * its first call (page faults, OpenBLAS starting its threads) sizes its
+   * blocks. */
+  t0 = now_s ();
+  do
+    {
+      st = gr_session_step (r.session);
+      if (++warm_steps == 1)
+        t_first = now_s ();
+    }
+  while (st == GR_OK && (now_s () - t0 < warmup || warm_steps < 5));
+  if (st != GR_OK)
+    {
+      failed = gr_session_error (r.session);
+      goto out;
+    }
+  step_s = (now_s () - t_first) / (double) (warm_steps - 1);
+  openblas_set_num_threads (threads);
+  t0 = now_s ();
+  do
+    {
+      gemm_call (g, A, Bm, C);
+      if (++warm_gemms == 1)
+        t_first = now_s ();
+    }
+  while (now_s () - t0 < warmup || warm_gemms < 5);
+  gemm_s = (now_s () - t_first) / (double) (warm_gemms - 1);
+  openblas_settle ();
+  steps_block = step_s > 0.0 ? lround (1e-3 * block_ms / step_s) : 1;
+  if (steps_block < 1)
+    steps_block = 1;
+  gemms_block = gemm_s > 0.0 ? lround (1e-3 * block_ms / gemm_s) : 1;
+  if (gemms_block < 1)
+    gemms_block = 1;
+
+  t0 = now_s ();
+  do
+    {
+      double ts = 0.0, tg = 0.0;
+
+      if (n_rounds == cap)
+        {
+          double *s2, *g2, *q2;
+
+          cap = cap ? 2 * cap : 64;
+          s2 = realloc (step_gf, sizeof (double) * cap);
+          if (s2 != NULL)
+            step_gf = s2;
+          g2 = realloc (gemm_gf, sizeof (double) * cap);
+          if (g2 != NULL)
+            gemm_gf = g2;
+          q2 = realloc (share, sizeof (double) * cap);
+          if (q2 != NULL)
+            share = q2;
+          if (s2 == NULL || g2 == NULL || q2 == NULL)
+            goto out;
+        }
+      /* Training first in even rounds, sgemm first in odd ones. */
+      for (int k = 0; k < 2; k++)
+        {
+          double a, b;
+
+          if ((k + n_rounds) % 2 == 0)
+            {
+              a = now_s ();
+              for (long i = 0; i < steps_block && st == GR_OK; i++)
+                st = gr_session_step (r.session);
+              b = now_s ();
+              if (st != GR_OK)
+                {
+                  failed = gr_session_error (r.session);
+                  goto out;
+                }
+              ts = b - a;
+            }
+          else
+            {
+              openblas_set_num_threads (threads);
+              a = now_s ();
+              for (long i = 0; i < gemms_block; i++)
+                gemm_call (g, A, Bm, C);
+              b = now_s ();
+              tg = b - a;
+              openblas_settle ();
+            }
+        }
+      train_total += ts;
+      steps_total += steps_block;
+      step_gf[n_rounds] = flops * (double) steps_block / ts * 1e-9;
+      gemm_gf[n_rounds] = gemm_flop * (double) gemms_block / tg * 1e-9;
+      share[n_rounds] = step_gf[n_rounds] / gemm_gf[n_rounds];
+      n_rounds++;
+      t1 = now_s ();
+    }
+  /* Whole pairs of rounds, so that each side goes first equally often. */
+  while (t1 - t0 < seconds || n_rounds % 2 != 0);
+
+  printf ("{\"side\": \"gradlab\", \"mode\": \"share\", \"workload\": \"%s\", "
+          "\"threads\": %d, \"batch\": %d, \"sgemm\": \"%s\", \"warmup_steps\": %ld, "
+          "\"warmup_gemms\": %ld, \"block_ms\": %.3f, \"steps_per_block\": %ld, "
+          "\"gemms_per_block\": %ld, \"rounds\": %d, \"seconds\": %.6f, "
+          "\"flops_per_step\": %.6g, \"samples_per_s\": %.3f",
+          w->name, threads, w->batch, g->what, warm_steps, warm_gemms, block_ms, steps_block,
+          gemms_block, n_rounds, t1 - t0, flops,
+          (double) steps_total * w->batch / train_total);
+  if (!print_ratio_stats ("share", share, n_rounds)
+      || !print_ratio_stats ("step_gflops", step_gf, n_rounds)
+      || !print_ratio_stats ("sgemm_gflops", gemm_gf, n_rounds))
+    {
+      /* Half a line was printed; end it so bench/run cannot parse it. */
+      printf ("\n");
+      goto out;
+    }
+  printf ("}\n");
+  ret = 0;
+
+out:
+  if (ret == 1)
+    fprintf (stderr, "gradlab-bench: %s: %s\n", w->name, failed);
+  run_clear (&r);
+  free (A);
+  free (Bm);
+  free (C);
+  free (step_gf);
+  free (gemm_gf);
+  free (share);
+  return ret;
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -1114,7 +1344,9 @@ usage (void)
            "       gradlab-bench quality WORKLOAD [--steps N] [--seed N] [--threads T]\n"
            "                                      [--params-out FILE]\n"
            "       gradlab-bench profile WORKLOAD [--threads T] [--steps N]\n"
-           "       gradlab-bench sgemm [--threads T] [--seconds S]\n");
+           "       gradlab-bench sgemm [--threads T] [--seconds S]\n"
+           "       gradlab-bench share WORKLOAD [--threads T] [--seconds S] [--block-ms B]\n"
+           "                                    [--seed N]   (start with OPENBLAS_NUM_THREADS=T)\n");
 }
 
 int
@@ -1123,7 +1355,8 @@ main (int    argc,
 {
   const char *cmd, *arg = NULL, *params_out = NULL;
   int threads = 1, steps = -1, seeds = 3;
-  double seconds = -1.0, warmup = 0.5, block_ms = 100.0;  /* seconds < 0: the mode's default */
+  /* seconds, block_ms < 0: the mode's default */
+  double seconds = -1.0, warmup = 0.5, block_ms = -1.0;
   uint64_t seed = 1;
   const Workload *w = NULL;
 
@@ -1209,6 +1442,9 @@ main (int    argc,
   if (strcmp (cmd, "pairs") == 0)
     return cmd_pairs (w, seconds >= 0.0 ? seconds : 6.0, warmup,
                       block_ms > 0.0 ? block_ms : 100.0, seed);
+  if (strcmp (cmd, "share") == 0)
+    return cmd_share (w, threads, seconds >= 0.0 ? seconds : 8.0, warmup,
+                      block_ms > 0.0 ? block_ms : 200.0, seed);
   if (strcmp (cmd, "quality") == 0)
     return cmd_quality (w, steps > 0 ? steps : w->quality_steps, seed, threads, params_out);
   if (strcmp (cmd, "profile") == 0)
