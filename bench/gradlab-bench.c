@@ -663,6 +663,20 @@ print_ratio_stats (const char   *key,
   return true;
 }
 
+/* Resizes *@v to @count doubles; on failure leaves it as it was (the
+ * caller frees it) and returns false. */
+static bool
+grow (double **v,
+      size_t   count)
+{
+  double *p = realloc (*v, sizeof (double) * count);
+
+  if (p == NULL)
+    return false;
+  *v = p;
+  return true;
+}
+
 static int
 cmd_pairs (const Workload *w,
            double          seconds,
@@ -725,19 +739,9 @@ cmd_pairs (const Workload *w,
     {
       if (n_rounds == cap)
         {
-          double *m2, *t2, *c2;
-
           cap = cap ? 2 * cap : 64;
-          m2 = realloc (ms, sizeof (double) * PAIRS_SESSIONS * cap);
-          if (m2 != NULL)
-            ms = m2;
-          t2 = realloc (two, sizeof (double) * cap);
-          if (t2 != NULL)
-            two = t2;
-          c2 = realloc (ctl, sizeof (double) * cap);
-          if (c2 != NULL)
-            ctl = c2;
-          if (m2 == NULL || t2 == NULL || c2 == NULL)
+          if (!grow (&ms, PAIRS_SESSIONS * (size_t) cap) || !grow (&two, (size_t) cap)
+              || !grow (&ctl, (size_t) cap))
             goto out;
         }
       /* ABC, BCA, CAB, ...: the order rotates so that no session always
@@ -1242,19 +1246,9 @@ cmd_share (const Workload *w,
 
       if (n_rounds == cap)
         {
-          double *s2, *g2, *q2;
-
           cap = cap ? 2 * cap : 64;
-          s2 = realloc (step_gf, sizeof (double) * cap);
-          if (s2 != NULL)
-            step_gf = s2;
-          g2 = realloc (gemm_gf, sizeof (double) * cap);
-          if (g2 != NULL)
-            gemm_gf = g2;
-          q2 = realloc (share, sizeof (double) * cap);
-          if (q2 != NULL)
-            share = q2;
-          if (s2 == NULL || g2 == NULL || q2 == NULL)
+          if (!grow (&step_gf, (size_t) cap) || !grow (&gemm_gf, (size_t) cap)
+              || !grow (&share, (size_t) cap))
             goto out;
         }
       /* Training first in even rounds, sgemm first in odd ones. */

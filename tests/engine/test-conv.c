@@ -1003,6 +1003,46 @@ w3_like_net (GrShape input)
   return net;
 }
 
+/* What a forward and backward left: the output, the parameter gradients
+ * and the input gradient, copied. */
+typedef struct
+{
+  float  *out, *grads, *dx;
+  size_t  n_out, n_params, n_in;
+} RunCopy;
+
+static RunCopy
+run_copy (GrNet *net,
+          int    n)
+{
+  RunCopy r;
+
+  r.n_out = gr_shape_sample_size (gr_net_output_shape (net)) * n;
+  r.n_params = gr_net_n_params (net);
+  r.n_in = gr_shape_sample_size (gr_net_input_shape (net)) * n;
+  r.out = g_memdup2 (gr_net_output (net), r.n_out * sizeof (float));
+  r.grads = g_memdup2 (gr_net_grads (net), r.n_params * sizeof (float));
+  r.dx = g_memdup2 (gr_net_input_grad (net), r.n_in * sizeof (float));
+  return r;
+}
+
+/* Asserts that two runs gave the same bits, not merely close ones, and
+ * frees the copies. */
+static void
+assert_runs_identical (RunCopy r[2])
+{
+  g_assert_cmpmem (r[0].out, r[0].n_out * sizeof (float), r[1].out, r[1].n_out * sizeof (float));
+  g_assert_cmpmem (r[0].grads, r[0].n_params * sizeof (float), r[1].grads,
+                   r[1].n_params * sizeof (float));
+  g_assert_cmpmem (r[0].dx, r[0].n_in * sizeof (float), r[1].dx, r[1].n_in * sizeof (float));
+  for (int v = 0; v < 2; v++)
+    {
+      g_free (r[v].out);
+      g_free (r[v].grads);
+      g_free (r[v].dx);
+    }
+}
+
 static void
 test_conv_threads_identical (void)
 {
@@ -1010,8 +1050,7 @@ test_conv_threads_identical (void)
   int n = 7;
   size_t in_total = gr_shape_sample_size (input) * n;
   float *x = g_new (float, in_total);
-  float *outs[2], *grads[2], *dxs[2];
-  size_t out_total = 0, n_params = 0;
+  RunCopy runs[2];
   GrRng rng;
 
   gr_rng_seed (&rng, 77, 1);
@@ -1019,6 +1058,7 @@ test_conv_threads_identical (void)
   for (int t = 0; t < 2; t++)
     {
       GrNet *net = w3_like_net (input);
+      size_t out_total;
       float *dout;
 
       g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
@@ -1027,29 +1067,17 @@ test_conv_threads_identical (void)
       gr_net_set_threads (net, t + 1);
       gr_net_set_input_grad (net, true);
       out_total = gr_shape_sample_size (gr_net_output_shape (net)) * n;
-      n_params = gr_net_n_params (net);
       g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
       dout = g_new (float, out_total);
       gr_rng_seed (&rng, 6, 1);
       fill_normal (dout, out_total, 1.0f, &rng);
       g_assert_cmpint (gr_net_backward (net, dout), ==, GR_OK);
-      outs[t] = g_memdup2 (gr_net_output (net), out_total * sizeof (float));
-      grads[t] = g_memdup2 (gr_net_grads (net), n_params * sizeof (float));
-      dxs[t] = g_memdup2 (gr_net_input_grad (net), in_total * sizeof (float));
+      runs[t] = run_copy (net, n);
       g_free (dout);
       gr_net_set_threads (net, 1);
       gr_net_free (net);
     }
-  /* Bit-identical, not merely close. */
-  g_assert_cmpmem (outs[0], out_total * sizeof (float), outs[1], out_total * sizeof (float));
-  g_assert_cmpmem (grads[0], n_params * sizeof (float), grads[1], n_params * sizeof (float));
-  g_assert_cmpmem (dxs[0], in_total * sizeof (float), dxs[1], in_total * sizeof (float));
-  for (int t = 0; t < 2; t++)
-    {
-      g_free (outs[t]);
-      g_free (grads[t]);
-      g_free (dxs[t]);
-    }
+  assert_runs_identical (runs);
   g_free (x);
 }
 
@@ -1083,8 +1111,8 @@ test_avx2_identical (void)
   for (int mode = 0; mode < 2; mode++)
     for (size_t li = 0; li < G_N_ELEMENTS (kinds); li++)
       {
-        float *outs[2], *grads[2], *dxs[2], loss[2];
-        size_t out_total = 0, n_params = 0;
+        RunCopy runs[2];
+        float loss[2];
 
         for (int v = 0; v < 2; v++)
           {
@@ -1094,6 +1122,7 @@ test_avx2_identical (void)
             GrLossConfig cfg = { .kind = kinds[li], .ignore_label = -1, .use_weights = true,
                                  .class_weights = { 0.5f, 2.0f, 4.0f }, .focal_gamma = 2.0f,
                                  .dice_mix = 0.5f };
+            size_t out_total;
             float *scratch, *dout;
             int last;
 
@@ -1108,7 +1137,6 @@ test_avx2_identical (void)
             gr_net_init_params (net, GR_INIT_HE, 0.0f, &rng);
             gr_net_set_input_grad (net, true);
             out_total = gr_shape_sample_size (gr_net_output_shape (net)) * n;
-            n_params = gr_net_n_params (net);
             g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
             if (mode == 1)
               g_assert_cmpint (gr_net_forward (net, x, n, false, NULL), ==, GR_OK);
@@ -1119,24 +1147,14 @@ test_avx2_identical (void)
                                               (GrTarget) { .labels = labels }, dout, &loss[v],
                                               scratch), ==, GR_OK);
             g_assert_cmpint (gr_net_backward (net, dout), ==, GR_OK);
-            outs[v] = g_memdup2 (gr_net_output (net), out_total * sizeof (float));
-            grads[v] = g_memdup2 (gr_net_grads (net), n_params * sizeof (float));
-            dxs[v] = g_memdup2 (gr_net_input_grad (net), in_total * sizeof (float));
+            runs[v] = run_copy (net, n);
             g_free (scratch);
             g_free (dout);
             gr_net_free (net);
           }
         gr_cpu_allow_avx2 (true);
         g_assert_cmpmem (&loss[0], sizeof (float), &loss[1], sizeof (float));
-        g_assert_cmpmem (outs[0], out_total * sizeof (float), outs[1], out_total * sizeof (float));
-        g_assert_cmpmem (grads[0], n_params * sizeof (float), grads[1], n_params * sizeof (float));
-        g_assert_cmpmem (dxs[0], in_total * sizeof (float), dxs[1], in_total * sizeof (float));
-        for (int v = 0; v < 2; v++)
-          {
-            g_free (outs[v]);
-            g_free (grads[v]);
-            g_free (dxs[v]);
-          }
+        assert_runs_identical (runs);
       }
   g_free (x);
   g_free (labels);
@@ -1164,12 +1182,12 @@ test_avx2_acts_identical (void)
   gr_rng_seed (&rng, 17, 1);
   fill_normal (x, in_total, 2.0f, &rng);
   {
-    float *outs[2], *grads[2], *dxs[2];
-    size_t out_total = 0, n_params = 0;
+    RunCopy runs[2];
 
     for (int v = 0; v < 2; v++)
       {
         GrNet *net = gr_net_new (input);
+        size_t out_total;
         float *dout;
 
         for (size_t i = 0; i < G_N_ELEMENTS (acts); i++)
@@ -1186,28 +1204,17 @@ test_avx2_acts_identical (void)
         gr_net_init_params (net, GR_INIT_XAVIER, 0.0f, &rng);
         gr_net_set_input_grad (net, true);
         out_total = gr_shape_sample_size (gr_net_output_shape (net)) * n;
-        n_params = gr_net_n_params (net);
         g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
         dout = g_new (float, out_total);
         gr_rng_seed (&rng, 6, 1);
         fill_normal (dout, out_total, 1.0f, &rng);
         g_assert_cmpint (gr_net_backward (net, dout), ==, GR_OK);
-        outs[v] = g_memdup2 (gr_net_output (net), out_total * sizeof (float));
-        grads[v] = g_memdup2 (gr_net_grads (net), n_params * sizeof (float));
-        dxs[v] = g_memdup2 (gr_net_input_grad (net), in_total * sizeof (float));
+        runs[v] = run_copy (net, n);
         g_free (dout);
         gr_net_free (net);
       }
     gr_cpu_allow_avx2 (true);
-    g_assert_cmpmem (outs[0], out_total * sizeof (float), outs[1], out_total * sizeof (float));
-    g_assert_cmpmem (grads[0], n_params * sizeof (float), grads[1], n_params * sizeof (float));
-    g_assert_cmpmem (dxs[0], in_total * sizeof (float), dxs[1], in_total * sizeof (float));
-    for (int v = 0; v < 2; v++)
-      {
-        g_free (outs[v]);
-        g_free (grads[v]);
-        g_free (dxs[v]);
-      }
+    assert_runs_identical (runs);
   }
   g_free (x);
 }
