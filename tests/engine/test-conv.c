@@ -1026,6 +1026,28 @@ run_copy (GrNet *net,
   return r;
 }
 
+/* A training forward of @x, a backward of a fixed random d loss / d out,
+ * and the copy of what they left. */
+static RunCopy
+random_step_copy (GrNet       *net,
+                  const float *x,
+                  int          n)
+{
+  size_t out_total = gr_shape_sample_size (gr_net_output_shape (net)) * n;
+  float *dout = g_new (float, out_total);
+  RunCopy r;
+  GrRng rng;
+
+  gr_net_set_input_grad (net, true);
+  g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
+  gr_rng_seed (&rng, 6, 1);
+  fill_normal (dout, out_total, 1.0f, &rng);
+  g_assert_cmpint (gr_net_backward (net, dout), ==, GR_OK);
+  r = run_copy (net, n);
+  g_free (dout);
+  return r;
+}
+
 /* Asserts that two runs gave the same bits, not merely close ones, and
  * frees the copies. */
 static void
@@ -1058,22 +1080,12 @@ test_conv_threads_identical (void)
   for (int t = 0; t < 2; t++)
     {
       GrNet *net = w3_like_net (input);
-      size_t out_total;
-      float *dout;
 
       g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
       gr_rng_seed (&rng, 5, 1);
       gr_net_init_params (net, GR_INIT_HE, 0.0f, &rng);
       gr_net_set_threads (net, t + 1);
-      gr_net_set_input_grad (net, true);
-      out_total = gr_shape_sample_size (gr_net_output_shape (net)) * n;
-      g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
-      dout = g_new (float, out_total);
-      gr_rng_seed (&rng, 6, 1);
-      fill_normal (dout, out_total, 1.0f, &rng);
-      g_assert_cmpint (gr_net_backward (net, dout), ==, GR_OK);
-      runs[t] = run_copy (net, n);
-      g_free (dout);
+      runs[t] = random_step_copy (net, x, n);
       gr_net_set_threads (net, 1);
       gr_net_free (net);
     }
@@ -1187,8 +1199,6 @@ test_avx2_acts_identical (void)
     for (int v = 0; v < 2; v++)
       {
         GrNet *net = gr_net_new (input);
-        size_t out_total;
-        float *dout;
 
         for (size_t i = 0; i < G_N_ELEMENTS (acts); i++)
           {
@@ -1202,15 +1212,7 @@ test_avx2_acts_identical (void)
         g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
         gr_rng_seed (&rng, 5, 1);
         gr_net_init_params (net, GR_INIT_XAVIER, 0.0f, &rng);
-        gr_net_set_input_grad (net, true);
-        out_total = gr_shape_sample_size (gr_net_output_shape (net)) * n;
-        g_assert_cmpint (gr_net_forward (net, x, n, true, NULL), ==, GR_OK);
-        dout = g_new (float, out_total);
-        gr_rng_seed (&rng, 6, 1);
-        fill_normal (dout, out_total, 1.0f, &rng);
-        g_assert_cmpint (gr_net_backward (net, dout), ==, GR_OK);
-        runs[v] = run_copy (net, n);
-        g_free (dout);
+        runs[v] = random_step_copy (net, x, n);
         gr_net_free (net);
       }
     gr_cpu_allow_avx2 (true);
