@@ -850,9 +850,17 @@ plane_normalize_relu (const float *restrict v,
 }
 
 /* Adds sum dy and sum dy xhat over one plane into @s_dy, @s_dy_xhat;
- * xhat = (x - mu) is. */
+ * xhat = (x - mu) is. With @r (a fused ReLU's output, else NULL), @dy is
+ * that ReLU's output gradient and is masked first: dy = (r > 0 ? dy : 0),
+ * the ReLU's backward (r > 0 exactly where BN's output y > 0, NaN
+ * included: max (NaN, 0) is 0). BN's own dy is then never stored: the dx
+ * pass masks again (plane_bn_dx ()), reading @r and @dy from L2 instead of
+ * writing and rereading a dy map; the same float operations in the same
+ * order as the ReLU's own pass followed by this one. Inlined with
+ * constant @r == NULL where there is no ReLU. */
 GR_INLINE_HOT void
 plane_grad_sums (const float *restrict dy,
+                 const float *restrict r,
                  const float *restrict x,
                  float                 mu,
                  float                 is,
@@ -872,6 +880,17 @@ plane_grad_sums (const float *restrict dy,
 
       memcpy (&vx, x + q, sizeof vx);
       memcpy (&g, dy + q, sizeof g);
+      if (r != NULL)
+        {
+          BnV8 vr;
+          BnI8 bits;
+
+          /* r > 0 ? dy : +0, as a mask (comparisons give -1 where true). */
+          memcpy (&vr, r + q, sizeof vr);
+          memcpy (&bits, &g, sizeof bits);
+          bits &= (BnI8) (vr > 0.0f);
+          memcpy (&g, &bits, sizeof g);
+        }
       xh = (vx - vmu) * vis;
       a += g;
       b += g * xh;
@@ -879,61 +898,7 @@ plane_grad_sums (const float *restrict dy,
   for (; q < P; q++)
     {
       float xh = (x[q] - mu) * is;
-
-      sa += dy[q];
-      sb += (double) dy[q] * xh;
-    }
-  for (int u = 0; u < BLOCK; u++)
-    {
-      sa += a[u];
-      sb += b[u];
-    }
-  *s_dy += sa;
-  *s_dy_xhat += sb;
-}
-
-/* plane_grad_sums () for a BN whose ReLU's backward is fused in: sums
- * dy = (r > 0 ? rdy : 0), the ReLU's backward from its output gradient
- * @rdy and its output @r (r > 0 exactly where BN's output y > 0, NaN
- * included: max (NaN, 0) is 0). BN's own dy is never stored: the dx pass
- * masks again (plane_bn_dx ()), which reads @r and @rdy from L2 instead
- * of writing and rereading a dy map. Same float operations in the same
- * order as the ReLU's backward pass followed by plane_grad_sums (). */
-GR_INLINE_HOT void
-plane_relu_grad_sums (const float *restrict rdy,
-                      const float *restrict r,
-                      const float *restrict x,
-                      float                 mu,
-                      float                 is,
-                      size_t                P,
-                      double               *s_dy,
-                      double               *s_dy_xhat)
-{
-  BnV8 a = { 0 }, b = { 0 };
-  const BnV8 vmu = { mu, mu, mu, mu, mu, mu, mu, mu };
-  const BnV8 vis = { is, is, is, is, is, is, is, is };
-  double sa = 0.0, sb = 0.0;
-  size_t q = 0;
-
-  for (; q + BLOCK <= P; q += BLOCK)
-    {
-      BnV8 vx, vr, g, xh;
-      BnI8 bits;
-
-      memcpy (&vx, x + q, sizeof vx);
-      memcpy (&vr, r + q, sizeof vr);
-      memcpy (&bits, rdy + q, sizeof bits);
-      xh = (vx - vmu) * vis;
-      /* r > 0 ? rdy : +0, as a mask (comparisons give -1 where true). */
-      bits &= (BnI8) (vr > 0.0f);
-      memcpy (&g, &bits, sizeof g);
-      a += g;
-      b += g * xh;
-    }
-  for (; q < P; q++)
-    {
-      float xh = (x[q] - mu) * is;
-      float g = r[q] > 0.0f ? rdy[q] : 0.0f;
+      float g = r == NULL || r[q] > 0.0f ? dy[q] : 0.0f;
 
       sa += g;
       sb += (double) g * xh;
@@ -950,7 +915,7 @@ plane_relu_grad_sums (const float *restrict rdy,
 /* dx += k (m dy - a - xhat b) over one plane (dx = that when @add is
  * false); with m = 1 and a = b = 0 it is the eval-mode dx += k dy. With
  * @r (a fused ReLU's output, else NULL) dy is masked as in
- * plane_relu_grad_sums (). Inlined with constant @r == NULL and @add. */
+ * plane_grad_sums (). Inlined with constant @r == NULL and @add. */
 GR_INLINE_HOT void
 plane_bn_dx (const float *restrict dy,
              const float *restrict r,
@@ -1472,10 +1437,10 @@ bn_backward_channels_body (void   *data,
           size_t off = (size_t) s * S + (size_t) c * P;
 
           if (job->relu != NULL)
-            plane_relu_grad_sums (job->relu->dy + off, job->relu->y + off, x + off, mu, is,
-                                  P, &sum_dy, &sum_dy_xhat);
+            plane_grad_sums (job->relu->dy + off, job->relu->y + off, x + off, mu, is, P,
+                             &sum_dy, &sum_dy_xhat);
           else
-            plane_grad_sums (node->dy + off, x + off, mu, is, P, &sum_dy, &sum_dy_xhat);
+            plane_grad_sums (node->dy + off, NULL, x + off, mu, is, P, &sum_dy, &sum_dy_xhat);
         }
       dgamma[c] = (float) sum_dy_xhat;
       dbeta[c] = (float) sum_dy;

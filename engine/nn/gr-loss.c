@@ -205,16 +205,20 @@ softmax_samples (const float *out,
       }
 }
 
+/* Checks the labels and counts the positions not ignored; *@wsum gets
+ * their total class weight (1 each without weights), which CE divides by. */
 static GrStatus
 check_labels (const GrLossConfig *cfg,
               GrShape             shape,
               const int32_t      *labels,
-              int64_t            *counted)
+              int64_t            *counted,
+              double             *wsum)
 {
   size_t total = (size_t) shape.n * shape.h * shape.w;
   int limit = shape.c == 1 ? 2 : shape.c;
 
   *counted = 0;
+  *wsum = 0.0;
   for (size_t i = 0; i < total; i++)
     {
       int32_t y = labels[i];
@@ -224,6 +228,7 @@ check_labels (const GrLossConfig *cfg,
       if (y < 0 || y >= limit)
         return GR_ERR_ARG;
       (*counted)++;
+      *wsum += cfg->use_weights ? cfg->class_weights[y] : 1.0f;
     }
   return GR_OK;
 }
@@ -300,26 +305,6 @@ ce_grad_plane (const float   *restrict p,
     d[q] += k[q] * (p[q] - one_hot (lab[q], c));
 }
 
-/* The total weight of the counted positions (0 where ignored). */
-static double
-ce_weight_sum (const GrLossConfig *cfg,
-               GrShape             shape,
-               const int32_t      *labels)
-{
-  size_t total = (size_t) shape.n * shape.h * shape.w;
-  double wsum = 0.0;
-
-  for (size_t i = 0; i < total; i++)
-    {
-      int32_t y = labels[i];
-
-      if (cfg->ignore_label >= 0 && y == cfg->ignore_label)
-        continue;
-      wsum += cfg->use_weights ? cfg->class_weights[y] : 1.0f;
-    }
-  return wsum;
-}
-
 /* Sample @s of the (weighted) CE of the softmax @p: adds its gradient,
  * k (p - onehot) with k = w inv, into @dout and returns its sum of
  * -w log p. Block by block: the weight of each position (0 where
@@ -362,18 +347,20 @@ ce_sample (const GrLossConfig *cfg,
 }
 
 /* Adds scale * (weighted) CE of the softmax @p into *loss and its
- * gradient into @dout. The per-sample sums are added in sample order, as
- * the parallel CE below does. */
+ * gradient into @dout; @wsum is the labels' total weight (check_labels
+ * ()). The per-sample sums are added in sample order, as the parallel CE
+ * below does. */
 static void
 ce_part (const GrLossConfig *cfg,
          GrShape             shape,
          const float        *p,
          const int32_t      *labels,
+         double              wsum,
          float               scale,
          float              *dout,
          double             *loss)
 {
-  double wsum = ce_weight_sum (cfg, shape, labels), l = 0.0;
+  double l = 0.0;
   float inv;
 
   if (wsum <= 0.0)
@@ -419,14 +406,14 @@ loss_samples_body (void   *data,
 
 GR_RANGE_VARIANTS (loss_samples)
 
-/* Per-sample sums kept on the stack; larger batches run ce_part (),
- * which adds the same sums in the same order. */
+/* Per-sample sums kept on the stack; larger batches compute them after
+ * the shared softmax, on this thread, and add them in the same order. */
 #define LOSS_MAX_PARTS 256
 
 /* Softmax into @p, then, for CE (@ce), its loss and gradient as ce_part
- * () with scale 1 computes them, samples shared among @net's threads
- * (@net may be NULL: this thread alone). Without @ce @dout must be
- * zeroed already. */
+ * () with scale 1 computes them (@wsum as there), samples shared among
+ * @net's threads (@net may be NULL: this thread alone). Without @ce
+ * @dout must be zeroed already. */
 static void
 softmax_ce (const GrNet        *net,
             const GrLossConfig *cfg,
@@ -434,22 +421,21 @@ softmax_ce (const GrNet        *net,
             const float        *out,
             float              *p,
             const int32_t      *labels,
+            double              wsum,
             float              *dout,
             bool                ce,
             double             *loss)
 {
   size_t P = (size_t) shape.h * shape.w, S = (size_t) shape.c * P;
   size_t total = S * (size_t) shape.n;
-  double wsum = ce ? ce_weight_sum (cfg, shape, labels) : 0.0, l = 0.0;
-  double part[LOSS_MAX_PARTS];
-  LossJob job = { cfg, shape, out, p, labels, dout, 0.0f, part,
+  double part[LOSS_MAX_PARTS], l = 0.0;
+  float inv = ce && wsum > 0.0 ? 1.0f / (float) wsum : 0.0f;
+  LossJob job = { cfg, shape, out, p, labels, dout, inv, part,
                   ce && wsum > 0.0 && shape.n <= LOSS_MAX_PARTS };
   /* Reads the logits, writes p, reads it back and writes dout. */
   double bytes = 4.0 * (4.0 * (double) total + (double) P * shape.n);
 
-  if (job.ce)
-    job.inv = 1.0f / (float) wsum;
-  else if (ce)
+  if (ce && !job.ce)
     memset (dout, 0, sizeof (float) * total);
   if (net != NULL)
     gr_net_parallel (net, (size_t) shape.n, bytes, loss_samples_best (), &job);
@@ -457,14 +443,9 @@ softmax_ce (const GrNet        *net,
     loss_samples_best () (&job, 0, (size_t) shape.n);
   if (!ce || wsum <= 0.0)
     return;
-  if (!job.ce)
-    {
-      ce_part (cfg, shape, p, labels, 1.0f, dout, loss);
-      return;
-    }
   for (int s = 0; s < shape.n; s++)
-    l += part[s];
-  *loss += 1.0f * l / wsum;
+    l += job.ce ? part[s] : ce_sample (cfg, shape, p, labels, s, inv, dout);
+  *loss += l / wsum;
 }
 
 static void
@@ -581,7 +562,7 @@ loss_compute (const GrNet        *net,
   size_t total = (size_t) shape.n * shape.c * shape.h * shape.w;
   size_t P = (size_t) shape.h * shape.w, S = (size_t) shape.c * P;
   int64_t counted = 0;
-  double loss = 0.0;
+  double loss = 0.0, wsum = 0.0;
   GrStatus st;
 
   /* Plain CE on labels zeroes dout sample by sample with its other
@@ -597,7 +578,7 @@ loss_compute (const GrNet        *net,
     return GR_ERR_ARG;
   if (target.labels != NULL)
     {
-      st = check_labels (cfg, shape, target.labels, &counted);
+      st = check_labels (cfg, shape, target.labels, &counted, &wsum);
       if (st != GR_OK)
         {
           if (ce)
@@ -683,7 +664,7 @@ loss_compute (const GrNet        *net,
     case GR_LOSS_CE_DICE:
       if (target.labels == NULL || shape.c < 2)
         return GR_ERR_ARG;
-      softmax_ce (net, cfg, shape, out, scratch, target.labels, dout, ce, &loss);
+      softmax_ce (net, cfg, shape, out, scratch, target.labels, wsum, dout, ce, &loss);
       if (ce)
         break;
       if (cfg->kind == GR_LOSS_FOCAL)
@@ -695,7 +676,7 @@ loss_compute (const GrNet        *net,
           float m = cfg->dice_mix;
 
           if (m < 1.0f)
-            ce_part (cfg, shape, scratch, target.labels, 1.0f - m, dout, &loss);
+            ce_part (cfg, shape, scratch, target.labels, wsum, 1.0f - m, dout, &loss);
           if (m > 0.0f)
             dice_part (cfg, shape, scratch, target.labels, m, dout, &loss);
         }
