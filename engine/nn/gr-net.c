@@ -1147,12 +1147,17 @@ gr_cpu_allow_avx2 (bool allow)
   atomic_store (&avx2_denied, !allow);
 }
 
-static atomic_int blas_threads_now = 0;
-
+/* Asks OpenBLAS for its count rather than remembering what was set last:
+ * anything else in the process may set it too (the benchmark's sgemm
+ * blocks did), and a count remembered as 1 while OpenBLAS was at 2 ran
+ * every GEMM inside a conv worker on two more OpenBLAS threads, four on
+ * two cores: W3 at 2 threads ran 82-86 GFLOP/s in that process against
+ * 103-113 alone. Reading the count is a load; it is set only when it
+ * differs. */
 void
 gr_net_blas_threads (int threads)
 {
-  if (atomic_exchange (&blas_threads_now, threads) != threads)
+  if (openblas_get_num_threads () != threads)
     openblas_set_num_threads (threads);
 }
 

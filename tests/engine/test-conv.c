@@ -3,7 +3,8 @@
  * im2col convolution against a direct convolution on random shapes;
  * finite-difference gradient checks of every convolutional kind, of channel
  * batch norm on maps, of an ASPP-like concat block and of the per-pixel
- * losses on a conv net's output; 1 versus 2 threads; shape errors.
+ * losses on a conv net's output; 1 versus 2 threads and the OpenBLAS thread
+ * count a step leaves; shape errors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +12,8 @@
 #include <glib.h>
 #include <math.h>
 #include <string.h>
+
+#include <cblas.h>
 
 #include "gr-loss.h"
 #include "gr-net-private.h"
@@ -1093,6 +1096,57 @@ test_conv_threads_identical (void)
   g_free (x);
 }
 
+/* Every conv GEMM sets OpenBLAS's thread count first: the net's count
+ * where the call is too small to split, one inside the net's own
+ * workers. Anything else in the process may change the count in between
+ * (the benchmark's sgemm blocks did), so the engine must look at it, not
+ * remember what it set last. This net's convs are all too small to split,
+ * so after a step the count is the net's. */
+static void
+free_copy (RunCopy r)
+{
+  g_free (r.out);
+  g_free (r.grads);
+  g_free (r.dx);
+}
+
+static void
+test_conv_blas_count_followed (void)
+{
+  GrShape input = { 1, 2, 32, 28 };
+  int n = 7;
+  size_t in_total = gr_shape_sample_size (input) * n;
+  float *x = g_new (float, in_total);
+  GrNet *net = w3_like_net (input);
+  GrRng rng;
+
+  openblas_set_num_threads (2);
+  if (openblas_get_num_threads () != 2)
+    {
+      g_test_skip ("this OpenBLAS runs one thread only");
+      g_free (x);
+      gr_net_free (net);
+      return;
+    }
+  gr_rng_seed (&rng, 77, 1);
+  fill_normal (x, in_total, 1.0f, &rng);
+  g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
+  gr_net_init_params (net, GR_INIT_HE, 0.0f, &rng);
+  for (int t = 1; t <= 2; t++)
+    {
+      gr_net_set_threads (net, t);
+      free_copy (random_step_copy (net, x, n));
+      g_assert_cmpint (openblas_get_num_threads (), ==, t);
+      /* Someone else sets the other count; the next step sets it back. */
+      openblas_set_num_threads (3 - t);
+      free_copy (random_step_copy (net, x, n));
+      g_assert_cmpint (openblas_get_num_threads (), ==, t);
+    }
+  gr_net_set_threads (net, 1);
+  gr_net_free (net);
+  g_free (x);
+}
+
 /* The batch-norm and loss loops run as an AVX2 copy where the CPU has it
  * and as a baseline copy elsewhere: both must give the same bits, in
  * training and in eval mode, with the ReLU fused into BN and without
@@ -1334,6 +1388,7 @@ main (int   argc,
   g_test_add_func ("/engine/batchnorm/maps/relu-nonfinite", test_batchnorm_relu_nonfinite_named);
   g_test_add_func ("/engine/concat/aspp/grad", test_concat_aspp_grad);
   g_test_add_func ("/engine/loss/per-pixel/grad", test_pixel_losses_grad);
+  g_test_add_func ("/engine/conv2d/threads/blas-count", test_conv_blas_count_followed);
 
   return g_test_run ();
 }
