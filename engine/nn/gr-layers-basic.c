@@ -850,17 +850,22 @@ plane_normalize_relu (const float *restrict v,
 }
 
 /* Adds sum dy and sum dy xhat over one plane into @s_dy, @s_dy_xhat;
- * xhat = (x - mu) is. With @r (a fused ReLU's output, else NULL), @dy is
- * that ReLU's output gradient and is masked first: dy = (r > 0 ? dy : 0),
- * the ReLU's backward (r > 0 exactly where BN's output y > 0, NaN
- * included: max (NaN, 0) is 0). BN's own dy is then never stored: the dx
- * pass masks again (plane_bn_dx ()), reading @r and @dy from L2 instead of
- * writing and rereading a dy map; the same float operations in the same
- * order as the ReLU's own pass followed by this one. Inlined with
- * constant @r == NULL where there is no ReLU. */
+ * xhat = (x - mu) is. With @relu (BN does the backward of the ReLU after
+ * it), @dy is that ReLU's output gradient and is masked first: dy = (y >
+ * 0 ? dy : 0), the ReLU's backward, where y = g xhat + b is BN's output,
+ * recomputed with the forward's float operations (plane_normalize_relu
+ * ()), so the mask is the forward's bit for bit (y > 0 exactly where the
+ * ReLU's output r > 0, NaN included: max (NaN, 0) is 0). Neither BN's own
+ * dy nor the ReLU's output is read: BN's dy is never stored, and the mask
+ * costs two float operations instead of a third map read in each of
+ * backward's two passes (plane_bn_dx () masks again). The same float
+ * operations in the same order as the ReLU's own pass followed by this
+ * one. Inlined with constant @relu. */
 GR_INLINE_HOT void
 plane_grad_sums (const float *restrict dy,
-                 const float *restrict r,
+                 bool                  relu,
+                 float                 g,
+                 float                 b,
                  const float *restrict x,
                  float                 mu,
                  float                 is,
@@ -868,45 +873,47 @@ plane_grad_sums (const float *restrict dy,
                  double               *s_dy,
                  double               *s_dy_xhat)
 {
-  BnV8 a = { 0 }, b = { 0 };
+  BnV8 sa8 = { 0 }, sb8 = { 0 };
   const BnV8 vmu = { mu, mu, mu, mu, mu, mu, mu, mu };
   const BnV8 vis = { is, is, is, is, is, is, is, is };
+  const BnV8 vg = { g, g, g, g, g, g, g, g };
+  const BnV8 vb = { b, b, b, b, b, b, b, b };
+  const BnV8 zero = { 0 };
   double sa = 0.0, sb = 0.0;
   size_t q = 0;
 
   for (; q + BLOCK <= P; q += BLOCK)
     {
-      BnV8 vx, g, xh;
+      BnV8 vx, d, xh;
 
       memcpy (&vx, x + q, sizeof vx);
-      memcpy (&g, dy + q, sizeof g);
-      if (r != NULL)
+      memcpy (&d, dy + q, sizeof d);
+      xh = (vx - vmu) * vis;
+      if (relu)
         {
-          BnV8 vr;
+          BnV8 t = vg * xh + vb;
           BnI8 bits;
 
-          /* r > 0 ? dy : +0, as a mask (comparisons give -1 where true). */
-          memcpy (&vr, r + q, sizeof vr);
-          memcpy (&bits, &g, sizeof bits);
-          bits &= (BnI8) (vr > 0.0f);
-          memcpy (&g, &bits, sizeof g);
+          /* y > 0 ? dy : +0, as a mask (comparisons give -1 where true). */
+          memcpy (&bits, &d, sizeof bits);
+          bits &= (BnI8) (t > zero);
+          memcpy (&d, &bits, sizeof d);
         }
-      xh = (vx - vmu) * vis;
-      a += g;
-      b += g * xh;
+      sa8 += d;
+      sb8 += d * xh;
     }
   for (; q < P; q++)
     {
       float xh = (x[q] - mu) * is;
-      float g = r == NULL || r[q] > 0.0f ? dy[q] : 0.0f;
+      float d = !relu || g * xh + b > 0.0f ? dy[q] : 0.0f;
 
-      sa += g;
-      sb += (double) g * xh;
+      sa += d;
+      sb += (double) d * xh;
     }
   for (int u = 0; u < BLOCK; u++)
     {
-      sa += a[u];
-      sb += b[u];
+      sa += sa8[u];
+      sb += sb8[u];
     }
   *s_dy += sa;
   *s_dy_xhat += sb;
@@ -914,11 +921,13 @@ plane_grad_sums (const float *restrict dy,
 
 /* dx += k (m dy - a - xhat b) over one plane (dx = that when @add is
  * false); with m = 1 and a = b = 0 it is the eval-mode dx += k dy. With
- * @r (a fused ReLU's output, else NULL) dy is masked as in
- * plane_grad_sums (). Inlined with constant @r == NULL and @add. */
+ * @relu, dy is masked by BN's output g xhat + b > 0 as in
+ * plane_grad_sums (). Inlined with constant @relu and @add. */
 GR_INLINE_HOT void
 plane_bn_dx (const float *restrict dy,
-             const float *restrict r,
+             bool                  relu,
+             float                 g,
+             float                 bt,
              const float *restrict x,
              float                 mu,
              float                 is,
@@ -932,44 +941,46 @@ plane_bn_dx (const float *restrict dy,
 {
   const BnV8 vmu = { mu, mu, mu, mu, mu, mu, mu, mu };
   const BnV8 vis = { is, is, is, is, is, is, is, is };
+  const BnV8 vg = { g, g, g, g, g, g, g, g };
+  const BnV8 vbt = { bt, bt, bt, bt, bt, bt, bt, bt };
   const BnV8 vk = { k, k, k, k, k, k, k, k };
   const BnV8 vm = { m, m, m, m, m, m, m, m };
   const BnV8 va = { a, a, a, a, a, a, a, a };
   const BnV8 vb = { b, b, b, b, b, b, b, b };
+  const BnV8 zero = { 0 };
   size_t q = 0;
 
   for (; q + BLOCK <= P; q += BLOCK)
     {
-      BnV8 vx, g, xh, v;
+      BnV8 vx, d, xh, v;
 
       memcpy (&vx, x + q, sizeof vx);
-      memcpy (&g, dy + q, sizeof g);
-      if (r != NULL)
+      memcpy (&d, dy + q, sizeof d);
+      xh = (vx - vmu) * vis;
+      if (relu)
         {
-          BnV8 vr;
+          BnV8 t = vg * xh + vbt;
           BnI8 bits;
 
-          memcpy (&vr, r + q, sizeof vr);
-          memcpy (&bits, &g, sizeof bits);
-          bits &= (BnI8) (vr > 0.0f);
-          memcpy (&g, &bits, sizeof g);
+          memcpy (&bits, &d, sizeof bits);
+          bits &= (BnI8) (t > zero);
+          memcpy (&d, &bits, sizeof d);
         }
-      xh = (vx - vmu) * vis;
-      v = vk * (vm * g - va - xh * vb);
+      v = vk * (vm * d - va - xh * vb);
       if (add)
         {
-          BnV8 d;
+          BnV8 o;
 
-          memcpy (&d, dx + q, sizeof d);
-          v = d + v;
+          memcpy (&o, dx + q, sizeof o);
+          v = o + v;
         }
       memcpy (dx + q, &v, sizeof v);
     }
   for (; q < P; q++)
     {
       float xh = (x[q] - mu) * is;
-      float g = r == NULL || r[q] > 0.0f ? dy[q] : 0.0f;
-      float v = k * (m * g - a - xh * b);
+      float d = !relu || g * xh + bt > 0.0f ? dy[q] : 0.0f;
+      float v = k * (m * d - a - xh * b);
 
       dx[q] = add ? dx[q] + v : v;
     }
@@ -1387,6 +1398,7 @@ bn_dx_channel (const BnJob *job,
   size_t P = (size_t) node->out.h * node->out.w, S = node->out_size;
   const float *inv_std = node->cache + node->cache_per_sample * (size_t) net->max_batch;
   float mu = inv_std[node->out.c + c], is = inv_std[c];
+  float g = node->param[0][c], bt = node->param[1][c];
 
   for (int s = 0; s < job->n; s++)
     {
@@ -1395,15 +1407,13 @@ bn_dx_channel (const BnJob *job,
       float *dx = in->dy + off;
 
       if (job->relu != NULL && in->dy_assign)
-        plane_bn_dx (job->relu->dy + off, job->relu->y + off, x, mu, is, dx, P, k, m, a, b,
-                     false);
+        plane_bn_dx (job->relu->dy + off, true, g, bt, x, mu, is, dx, P, k, m, a, b, false);
       else if (job->relu != NULL)
-        plane_bn_dx (job->relu->dy + off, job->relu->y + off, x, mu, is, dx, P, k, m, a, b,
-                     true);
+        plane_bn_dx (job->relu->dy + off, true, g, bt, x, mu, is, dx, P, k, m, a, b, true);
       else if (in->dy_assign)
-        plane_bn_dx (node->dy + off, NULL, x, mu, is, dx, P, k, m, a, b, false);
+        plane_bn_dx (node->dy + off, false, g, bt, x, mu, is, dx, P, k, m, a, b, false);
       else
-        plane_bn_dx (node->dy + off, NULL, x, mu, is, dx, P, k, m, a, b, true);
+        plane_bn_dx (node->dy + off, false, g, bt, x, mu, is, dx, P, k, m, a, b, true);
     }
 }
 
@@ -1419,7 +1429,7 @@ bn_backward_channels_body (void   *data,
   GrNode *in = gr_node_input (net, node, 0);
   size_t P = (size_t) node->out.h * node->out.w;
   size_t S = node->out_size;
-  const float *gamma = node->param[0];
+  const float *gamma = node->param[0], *beta = node->param[1];
   float *dgamma = node->dparam[0], *dbeta = node->dparam[1];
   const float *x = in->y;
   const float *inv_std = node->cache + node->cache_per_sample * (size_t) net->max_batch;
@@ -1437,10 +1447,11 @@ bn_backward_channels_body (void   *data,
           size_t off = (size_t) s * S + (size_t) c * P;
 
           if (job->relu != NULL)
-            plane_grad_sums (job->relu->dy + off, job->relu->y + off, x + off, mu, is, P,
+            plane_grad_sums (job->relu->dy + off, true, gamma[c], beta[c], x + off, mu, is, P,
                              &sum_dy, &sum_dy_xhat);
           else
-            plane_grad_sums (node->dy + off, NULL, x + off, mu, is, P, &sum_dy, &sum_dy_xhat);
+            plane_grad_sums (node->dy + off, false, 0.0f, 0.0f, x + off, mu, is, P, &sum_dy,
+                             &sum_dy_xhat);
         }
       dgamma[c] = (float) sum_dy_xhat;
       dbeta[c] = (float) sum_dy;
@@ -1490,10 +1501,10 @@ bn_backward (GrNet  *net,
       return;
     }
   /* Reads dy and x twice and writes dx; with a fused ReLU, dy is the
-   * ReLU's dy masked by its y, both read twice. */
+   * ReLU's dy, masked where BN's recomputed output is not positive. */
   job.relu = bn_fused_relu (net, node);
   node->dy_masked_by = job.relu;
-  gr_net_parallel (net, (size_t) C, (job.relu != NULL ? 28.0 : 20.0) * (double) (S * (size_t) n),
+  gr_net_parallel (net, (size_t) C, 20.0 * (double) (S * (size_t) n),
                    bn_backward_channels_best (), &job);
 }
 
