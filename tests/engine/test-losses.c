@@ -495,6 +495,18 @@ test_loss_errors (void)
   cfg.kind = GR_LOSS_BCE;
   g_assert_cmpint (gr_loss_compute (&cfg, out, shape, (GrTarget) { .labels = bad }, d, &loss,
                                     scratch), ==, GR_ERR_ARG);
+  /* A negative label is out of range too, for CE as for BCE. */
+  {
+    const int32_t negative[] = { -2, 0 };
+
+    g_assert_cmpint (gr_loss_compute (&cfg, out, shape, (GrTarget) { .labels = negative }, d,
+                                      &loss, scratch), ==, GR_ERR_ARG);
+    cfg.kind = GR_LOSS_CE;
+    g_assert_cmpint (gr_loss_compute (&cfg, out, (GrShape) { 1, 2, 1, 1 },
+                                      (GrTarget) { .labels = negative }, d, &loss, scratch),
+                     ==, GR_ERR_ARG);
+    cfg.kind = GR_LOSS_BCE;
+  }
   /* Non-finite logits give a non-finite status. */
   {
     const float inf[] = { INFINITY, 0.0f };
