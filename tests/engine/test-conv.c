@@ -468,6 +468,12 @@ test_conv_naive_fixed (void)
     { 2, 9, 7, 6, 4, 2, 1, 3, 1, true },    /* pad beyond the field: dy is cropped */
     { 2, 8, 10, 9, 3, 3, 1, 0, 2, false },  /* shifted, no pad */
     { 2, 8, 3, 12, 3, 1, 1, 2, 1, true },   /* 1x1 padded, shifted */
+    /* 1x1 to at most 4 channels (its own kernels where the CPU has AVX2
+     * and FMA): blocks of 3-4 vectors, single vectors and a scalar tail. */
+    { 2, 5, 9, 7, 1, 1, 1, 0, 1, false },
+    { 2, 16, 8, 8, 2, 1, 1, 0, 1, true },
+    { 3, 16, 13, 11, 3, 1, 1, 0, 1, true },
+    { 2, 7, 9, 9, 4, 1, 1, 0, 1, false },
   };
   GrRng rng;
 
@@ -542,6 +548,53 @@ test_conv_grad_stack (void)
   };
 
   check_layers ((GrShape) { 1, 2, 10, 9 }, 2, specs, 2, true, false, 5);
+}
+
+/* A 1 x 1 head to three classes after a conv: its dx is written, not
+ * added, into the conv's gradient (the input's only consumer). */
+static void
+test_conv_grad_head (void)
+{
+  GrLayerSpec specs[] = {
+    conv_spec (5, 3, 1, 1, 1),
+    conv_spec (3, 1, 1, 0, 1),
+  };
+
+  check_layers ((GrShape) { 1, 2, 7, 9 }, 2, specs, 2, true, false, 11);
+}
+
+/* Two 1 x 1 convs to few channels reading one conv's output: the second
+ * to run its backward adds its dx to the first's. */
+static void
+test_conv_grad_fan_out (void)
+{
+  GrShape input = { 1, 2, 6, 7 };
+  GrNet *net = gr_net_new (input);
+  GrLayerSpec trunk = conv_spec (4, 3, 1, 1, 1);
+  GrLayerSpec cat = { .kind = GR_LAYER_CONCAT, .n_inputs = 2 };
+  GrRng rng;
+  float x[2 * 2 * 6 * 7], r[2 * 5 * 6 * 7];
+  GradCheck gc;
+  int t = add_ok (net, &trunk);
+
+  for (int b = 0; b < 2; b++)
+    {
+      GrLayerSpec h = conv_spec (b == 0 ? 3 : 2, 1, 1, 0, 1);
+
+      h.inputs[0] = t;
+      h.n_inputs = 1;
+      cat.inputs[b] = add_ok (net, &h);
+    }
+  add_ok (net, &cat);
+  g_assert_cmpint (gr_net_output_shape (net).c, ==, 5);
+  g_assert_cmpint (gr_net_compile (net, 2), ==, GR_OK);
+  gr_rng_seed (&rng, 21, 1);
+  fill_normal (gr_net_params (net), gr_net_n_params (net), 0.5f, &rng);
+  fill_normal (x, G_N_ELEMENTS (x), 1.0f, &rng);
+  fill_normal (r, G_N_ELEMENTS (r), 1.0f, &rng);
+  gc = (GradCheck) { net, x, 2, true, 1, projection_loss, r };
+  grad_check (&gc, 1e-2f, 2e-3, 1e-2);
+  gr_net_free (net);
 }
 
 static void
@@ -1388,6 +1441,8 @@ main (int   argc,
   g_test_add_func ("/engine/batchnorm/maps/relu-nonfinite", test_batchnorm_relu_nonfinite_named);
   g_test_add_func ("/engine/concat/aspp/grad", test_concat_aspp_grad);
   g_test_add_func ("/engine/loss/per-pixel/grad", test_pixel_losses_grad);
+  g_test_add_func ("/engine/conv2d/grad/1x1-head", test_conv_grad_head);
+  g_test_add_func ("/engine/conv2d/grad/1x1-fan-out", test_conv_grad_fan_out);
   g_test_add_func ("/engine/conv2d/threads/blas-count", test_conv_blas_count_followed);
 
   return g_test_run ();
