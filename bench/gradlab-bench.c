@@ -613,7 +613,16 @@ cmd_train (const Workload *w,
  * apart here: the noise band the 2T/1T ratio is judged against. OpenBLAS's
  * thread count is process-wide, but every GEMM sets it first
  * (gr_net_blas_threads ()), so sessions with different counts can share a
- * process; it must start with OPENBLAS_NUM_THREADS >= 2 for B to get two. */
+ * process; it must start with OPENBLAS_NUM_THREADS >= 2 for B to get two.
+ *
+ * The three roles rotate over the three sessions from round to round (a
+ * net's thread count is set before each block): identical sessions differ
+ * by where their buffers fall in memory, and a run in which session 2
+ * always had two threads saw its 2T/1T median at 0.998 while running the
+ * very one-thread code of W2 + dropout, with the other process of the
+ * same run at 1.002. Rotating, every session plays A, B and C equally
+ * often, and the order of the blocks in a round rotates on its own
+ * period, so every role meets every place in the order too. */
 
 #define PAIRS_SESSIONS 3
 
@@ -685,7 +694,7 @@ cmd_pairs (const Workload *w,
            double          block_ms,
            uint64_t        seed)
 {
-  /* A, B, C; the indices below are these positions. */
+  /* The thread counts of roles A, B, C; the indices below are roles. */
   static const int threads[PAIRS_SESSIONS] = { 1, 2, 1 };
   Run r[PAIRS_SESSIONS];
   double total_s[PAIRS_SESSIONS] = { 0.0, 0.0, 0.0 };
@@ -745,14 +754,18 @@ cmd_pairs (const Workload *w,
               || !grow (&ctl, (size_t) cap))
             goto out;
         }
-      /* ABC, BCA, CAB, ...: the order rotates so that no session always
-       * runs first (after the loop's bookkeeping) or always right after
-       * the same other session (whose data then fills the caches). */
+      /* Role j (A, B, C) is played by session (round + j) % 3; the blocks
+       * run in the order of roles j = (k + round / 3) % 3, so that no role
+       * always runs first (after the loop's bookkeeping) or always right
+       * after the same other role (whose data then fills the caches). */
       for (int k = 0; k < PAIRS_SESSIONS; k++)
         {
-          int s = (n_rounds + k) % PAIRS_SESSIONS;
-          double a = now_s (), b;
+          int j = (k + n_rounds / PAIRS_SESSIONS) % PAIRS_SESSIONS;
+          int s = (n_rounds + j) % PAIRS_SESSIONS;
+          double a, b;
 
+          gr_net_set_threads (gr_session_net (r[s].session), threads[j]);
+          a = now_s ();
           for (long i = 0; i < block && st == GR_OK; i++)
             st = gr_session_step (r[s].session);
           b = now_s ();
@@ -761,17 +774,17 @@ cmd_pairs (const Workload *w,
               failed = gr_session_error (r[s].session);
               goto out;
             }
-          total_s[s] += b - a;
-          ms[PAIRS_SESSIONS * n_rounds + s] = 1e3 * (b - a) / (double) block;
+          total_s[j] += b - a;
+          ms[PAIRS_SESSIONS * n_rounds + j] = 1e3 * (b - a) / (double) block;
         }
       two[n_rounds] = ms[PAIRS_SESSIONS * n_rounds] / ms[PAIRS_SESSIONS * n_rounds + 1];
       ctl[n_rounds] = ms[PAIRS_SESSIONS * n_rounds] / ms[PAIRS_SESSIONS * n_rounds + 2];
       n_rounds++;
       t1 = now_s ();
     }
-  /* Whole rotations only, so that each session has each place in the
-   * order equally often. */
-  while (t1 - t0 < seconds || n_rounds % PAIRS_SESSIONS != 0);
+  /* Whole rotations of both, so that each session plays each role, and
+   * each role has each place in the order, equally often. */
+  while (t1 - t0 < seconds || n_rounds % (PAIRS_SESSIONS * PAIRS_SESSIONS) != 0);
 
   printf ("{\"side\": \"gradlab\", \"mode\": \"pairs\", \"workload\": \"%s\", \"batch\": %d, "
           "\"warmup_steps\": %ld, \"block_ms\": %.3f, \"steps_per_block\": %ld, "
