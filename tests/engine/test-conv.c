@@ -538,29 +538,48 @@ test_conv_grad_shifted (void)
   check_one_conv ((GrShape) { 1, 9, 6, 5 }, conv_spec (2, 2, 1, 2, 1));
 }
 
+/* Compiles @net for a batch of 2, draws its parameters (sigma 0.5), an
+ * input and a projection of the output from @seed, and checks its
+ * gradients. */
+static void
+grad_check_random (GrNet    *net,
+                   uint64_t  seed)
+{
+  int n = 2;
+  size_t in_total = gr_shape_sample_size (gr_net_input_shape (net)) * n;
+  size_t out_total = gr_shape_sample_size (gr_net_output_shape (net)) * n;
+  float *x = g_new (float, in_total), *r = g_new (float, out_total);
+  GrRng rng;
+  GradCheck gc;
+
+  g_assert_cmpint (gr_net_compile (net, n), ==, GR_OK);
+  gr_rng_seed (&rng, seed, 1);
+  fill_normal (gr_net_params (net), gr_net_n_params (net), 0.5f, &rng);
+  fill_normal (x, in_total, 1.0f, &rng);
+  fill_normal (r, out_total, 1.0f, &rng);
+  gc = (GradCheck) { net, x, n, true, 1, projection_loss, r };
+  grad_check (&gc, 1e-2f, 2e-3, 1e-2);
+  g_free (x);
+  g_free (r);
+}
+
+/* Two convs: the second's input gradient runs through the first. Then a
+ * 1 x 1 head to three classes after a conv: its dx is written, not added,
+ * into the conv's gradient (the input's only consumer). */
 static void
 test_conv_grad_stack (void)
 {
-  /* Two convs: the second's input gradient runs through the first. */
   GrLayerSpec specs[] = {
     conv_spec (3, 3, 2, 1, 1),
     conv_spec (2, 3, 1, 2, 2),
   };
-
-  check_layers ((GrShape) { 1, 2, 10, 9 }, 2, specs, 2, true, false, 5);
-}
-
-/* A 1 x 1 head to three classes after a conv: its dx is written, not
- * added, into the conv's gradient (the input's only consumer). */
-static void
-test_conv_grad_head (void)
-{
-  GrLayerSpec specs[] = {
+  GrLayerSpec head[] = {
     conv_spec (5, 3, 1, 1, 1),
     conv_spec (3, 1, 1, 0, 1),
   };
 
-  check_layers ((GrShape) { 1, 2, 7, 9 }, 2, specs, 2, true, false, 11);
+  check_layers ((GrShape) { 1, 2, 10, 9 }, 2, specs, 2, true, false, 5);
+  check_layers ((GrShape) { 1, 2, 7, 9 }, 2, head, 2, true, false, 11);
 }
 
 /* Two 1 x 1 convs to few channels reading one conv's output: the second
@@ -572,9 +591,6 @@ test_conv_grad_fan_out (void)
   GrNet *net = gr_net_new (input);
   GrLayerSpec trunk = conv_spec (4, 3, 1, 1, 1);
   GrLayerSpec cat = { .kind = GR_LAYER_CONCAT, .n_inputs = 2 };
-  GrRng rng;
-  float x[2 * 2 * 6 * 7], r[2 * 5 * 6 * 7];
-  GradCheck gc;
   int t = add_ok (net, &trunk);
 
   for (int b = 0; b < 2; b++)
@@ -587,13 +603,7 @@ test_conv_grad_fan_out (void)
     }
   add_ok (net, &cat);
   g_assert_cmpint (gr_net_output_shape (net).c, ==, 5);
-  g_assert_cmpint (gr_net_compile (net, 2), ==, GR_OK);
-  gr_rng_seed (&rng, 21, 1);
-  fill_normal (gr_net_params (net), gr_net_n_params (net), 0.5f, &rng);
-  fill_normal (x, G_N_ELEMENTS (x), 1.0f, &rng);
-  fill_normal (r, G_N_ELEMENTS (r), 1.0f, &rng);
-  gc = (GradCheck) { net, x, 2, true, 1, projection_loss, r };
-  grad_check (&gc, 1e-2f, 2e-3, 1e-2);
+  grad_check_random (net, 21);
   gr_net_free (net);
 }
 
@@ -953,19 +963,10 @@ test_concat_aspp_grad (void)
 {
   GrShape input = { 1, 2, 9, 8 };
   GrNet *net = aspp_net (input, 2, 3);
-  GrRng rng;
-  float x[2 * 2 * 9 * 8], r[2 * 3 * 9 * 8];
-  GradCheck gc;
 
   g_assert_cmpint (gr_net_output_shape (net).c, ==, 3);
   g_assert_cmpint (gr_net_output_shape (net).h, ==, 9);
-  g_assert_cmpint (gr_net_compile (net, 2), ==, GR_OK);
-  gr_rng_seed (&rng, 20, 1);
-  fill_normal (gr_net_params (net), gr_net_n_params (net), 0.5f, &rng);
-  fill_normal (x, G_N_ELEMENTS (x), 1.0f, &rng);
-  fill_normal (r, G_N_ELEMENTS (r), 1.0f, &rng);
-  gc = (GradCheck) { net, x, 2, true, 1, projection_loss, r };
-  grad_check (&gc, 1e-2f, 2e-3, 1e-2);
+  grad_check_random (net, 20);
   gr_net_free (net);
 }
 
@@ -1441,7 +1442,6 @@ main (int   argc,
   g_test_add_func ("/engine/batchnorm/maps/relu-nonfinite", test_batchnorm_relu_nonfinite_named);
   g_test_add_func ("/engine/concat/aspp/grad", test_concat_aspp_grad);
   g_test_add_func ("/engine/loss/per-pixel/grad", test_pixel_losses_grad);
-  g_test_add_func ("/engine/conv2d/grad/1x1-head", test_conv_grad_head);
   g_test_add_func ("/engine/conv2d/grad/1x1-fan-out", test_conv_grad_fan_out);
   g_test_add_func ("/engine/conv2d/threads/blas-count", test_conv_blas_count_followed);
 
