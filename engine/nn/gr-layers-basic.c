@@ -787,6 +787,22 @@ plane_normalize (const float *restrict v,
     }
 }
 
+/* *v where t > 0, else +0 (NaN t gives +0), as a mask: comparisons give
+ * -1 where true. ReLU's output is y kept where y > 0; its backward keeps
+ * dy where y > 0. Through pointers: an 8-float vector passed or returned
+ * by value has another ABI on baseline x86-64 than under AVX. */
+GR_INLINE_HOT void
+keep_positive (BnV8       *v,
+               const BnV8 *t)
+{
+  const BnV8 zero = { 0 };
+  BnI8 bits;
+
+  memcpy (&bits, v, sizeof bits);
+  bits &= (BnI8) (*t > zero);
+  memcpy (v, &bits, sizeof bits);
+}
+
 /* plane_normalize () that also writes r = max (y, 0), the output of a
  * ReLU reading y: one pass instead of the ReLU's own read of y. BN's
  * own y is read by nothing while training (the ReLU's backward masks
@@ -809,7 +825,6 @@ plane_normalize_relu (const float *restrict v,
   const BnV8 vis = { is, is, is, is, is, is, is, is };
   const BnV8 vg = { g, g, g, g, g, g, g, g };
   const BnV8 vb = { b, b, b, b, b, b, b, b };
-  const BnV8 zero = { 0 };
 #ifdef __SSE__
   bool stream = ((uintptr_t) y & 15) == 0;
 #endif
@@ -817,15 +832,13 @@ plane_normalize_relu (const float *restrict v,
 
   for (; q + BLOCK <= P; q += BLOCK)
     {
-      BnV8 vx, t;
-      BnI8 bits;
+      BnV8 vx, t, rv;
 
       memcpy (&vx, v + q, sizeof vx);
       t = vg * ((vx - vmu) * vis) + vb;
-      /* t > 0 ? t : +0 (NaN gives +0), as a mask. */
-      memcpy (&bits, &t, sizeof bits);
-      bits &= (BnI8) (t > zero);
-      memcpy (r + q, &bits, sizeof bits);
+      rv = t;
+      keep_positive (&rv, &t);
+      memcpy (r + q, &rv, sizeof rv);
 #ifdef __SSE__
       if (stream)
         {
@@ -878,7 +891,6 @@ plane_grad_sums (const float *restrict dy,
   const BnV8 vis = { is, is, is, is, is, is, is, is };
   const BnV8 vg = { g, g, g, g, g, g, g, g };
   const BnV8 vb = { b, b, b, b, b, b, b, b };
-  const BnV8 zero = { 0 };
   double sa = 0.0, sb = 0.0;
   size_t q = 0;
 
@@ -892,12 +904,8 @@ plane_grad_sums (const float *restrict dy,
       if (relu)
         {
           BnV8 t = vg * xh + vb;
-          BnI8 bits;
 
-          /* y > 0 ? dy : +0, as a mask (comparisons give -1 where true). */
-          memcpy (&bits, &d, sizeof bits);
-          bits &= (BnI8) (t > zero);
-          memcpy (&d, &bits, sizeof d);
+          keep_positive (&d, &t);
         }
       sa8 += d;
       sb8 += d * xh;
@@ -947,7 +955,6 @@ plane_bn_dx (const float *restrict dy,
   const BnV8 vm = { m, m, m, m, m, m, m, m };
   const BnV8 va = { a, a, a, a, a, a, a, a };
   const BnV8 vb = { b, b, b, b, b, b, b, b };
-  const BnV8 zero = { 0 };
   size_t q = 0;
 
   for (; q + BLOCK <= P; q += BLOCK)
@@ -960,11 +967,8 @@ plane_bn_dx (const float *restrict dy,
       if (relu)
         {
           BnV8 t = vg * xh + vbt;
-          BnI8 bits;
 
-          memcpy (&bits, &d, sizeof bits);
-          bits &= (BnI8) (t > zero);
-          memcpy (&d, &bits, sizeof d);
+          keep_positive (&d, &t);
         }
       v = vk * (vm * d - va - xh * vb);
       if (add)
